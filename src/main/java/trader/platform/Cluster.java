@@ -1,0 +1,63 @@
+package trader.platform;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InterfacesConfig;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** The Hazelcast cluster manager of a node, from {@code conf/cluster.xml} and the {@code cluster.*} keys. */
+public final class Cluster {
+
+  private Cluster() {
+  }
+
+  public static HazelcastClusterManager manager(Settings settings) {
+    Config config = load(settings.string("cluster.config"));
+    String host = settings.string("cluster.host");
+    int port = settings.integer("cluster.port", 1, 65535);
+    List<String> members = members(settings.string("cluster.members"));
+    int timeout = settings.integer("cluster.heartbeat-timeout-seconds", 2, 600);
+
+    config.setInstanceName("trader-" + port);
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(timeout));
+    config.getNetworkConfig().setPort(port).setPortAutoIncrement(false).setPublicAddress(host + ":" + port);
+    config.getNetworkConfig().setInterfaces(new InterfacesConfig().setEnabled(false));
+    config.setProperty("hazelcast.local.localAddress", host);
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    return new HazelcastClusterManager(config);
+  }
+
+  static List<String> members(String list) {
+    List<String> members = Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (members.isEmpty()) {
+      throw new Settings.ConfigException("Configuration key 'cluster.members' is empty: list at least this node, "
+        + "e.g. 127.0.0.1:5701");
+    }
+    return members;
+  }
+
+  private static Config load(String location) {
+    Path file = Path.of(location);
+    try (InputStream in = Files.isRegularFile(file) ? Files.newInputStream(file)
+      : Cluster.class.getClassLoader().getResourceAsStream(location)) {
+      if (in == null) {
+        throw new Settings.ConfigException("Cluster configuration not found: '" + location
+          + "' (configuration key 'cluster.config')");
+      }
+      return new XmlConfigBuilder(in).build();
+    } catch (IOException e) {
+      throw new Settings.ConfigException("Cannot read cluster configuration '" + location + "': " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package trader.platform;
+
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/**
+ * Where the node's PostgreSQL is and how to reach it: the reactive pool for the product, JDBC only for Flyway.
+ */
+public final class Database {
+
+  private final PgConnectOptions connectOptions;
+  private final int poolSize;
+
+  private Database(PgConnectOptions connectOptions, int poolSize) {
+    this.connectOptions = connectOptions;
+    this.poolSize = poolSize;
+  }
+
+  /** From {@code pg.url} (a {@code postgresql://user:password@host:port/db} URI), {@code pg.user}, {@code pg.password}. */
+  public static Database create(Settings settings) {
+    String url = settings.string("pg.url");
+    PgConnectOptions options;
+    try {
+      options = PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new Settings.ConfigException("Invalid value for configuration key 'pg.url': expected "
+        + "postgresql://user:password@host:port/database, got '" + url + "'");
+    }
+    if (settings.isSet("pg.user")) {
+      options.setUser(settings.string("pg.user"));
+    }
+    if (settings.isSet("pg.password")) {
+      options.setPassword(settings.string("pg.password"));
+    }
+    options.setPipeliningLimit(256).setCachePreparedStatements(true).setReconnectAttempts(0);
+    return new Database(options, settings.integer("pg.pool-size", 1, 1000));
+  }
+
+  public static Database create(PgConnectOptions options, int poolSize) {
+    return new Database(new PgConnectOptions(options), poolSize);
+  }
+
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(connectOptions);
+  }
+
+  /** A pipelining pool; requests from many verticles share its connections. */
+  public Pool pool(Vertx vertx) {
+    return PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(poolSize).setShared(true).setName("trader-pg")
+        .setMaxWaitQueueSize(10_000))
+      .connectingTo(connectOptions())
+      .using(vertx)
+      .build();
+  }
+
+  /** Host, port and database for messages; never the password. */
+  public String describe() {
+    return connectOptions.getHost() + ":" + connectOptions.getPort() + "/" + connectOptions.getDatabase();
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
+      + connectOptions.getDatabase();
+  }
+
+  /**
+   * Applies the migrations in {@code db/migration} (blocking). Flyway holds a PostgreSQL advisory lock while
+   * it migrates, so nodes starting at the same time apply each migration once.
+   */
+  public MigrateResult migrate() {
+    return Flyway.configure()
+      .dataSource(jdbcUrl(), connectOptions.getUser(), connectOptions.getPassword())
+      .locations("classpath:db/migration")
+      .connectRetries(0)
+      .load()
+      .migrate();
+  }
+}

@@ -1,0 +1,84 @@
+package trader.platform;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.List;
+
+/**
+ * The node's HTTP server: the REST API under {@code /api} (routes from {@code openapi.yaml}, validated by it),
+ * health, Prometheus metrics and the static UI. Deployed once per event loop; they share the port.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** The OpenAPI document on the classpath; it describes and validates every {@code /api} route. */
+  public static final String CONTRACT = "openapi.yaml";
+
+  private final Settings settings;
+  private final HealthChecks liveness;
+  private final HealthChecks readiness;
+  private final PrometheusMeterRegistry registry;
+  private final List<ApiRoutes> apiRoutes;
+  private HttpServer server;
+
+  public HttpVerticle(Settings settings, HealthChecks liveness, HealthChecks readiness,
+                      PrometheusMeterRegistry registry, List<ApiRoutes> apiRoutes) {
+    this.settings = settings;
+    this.liveness = liveness;
+    this.readiness = readiness;
+    this.registry = registry;
+    this.apiRoutes = apiRoutes;
+  }
+
+  @Override
+  public Future<?> start() {
+    return OpenAPIContract.from(vertx, CONTRACT).compose(contract -> {
+      // one router for everything, so that a known path with the wrong method is a 405, not a 404
+      RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+        .rootHandler(BodyHandler.create(false)
+          .setBodyLimit(settings.integer("http.body-limit-bytes", 1024, 64 * 1024 * 1024)));
+      apiRoutes.forEach(routes -> routes.mount(api));
+      Router router = api.createRouter();
+      router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
+      router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+      StaticHandler ui = StaticHandler.create("webroot").setCachingEnabled(true);
+      // the UI owns every other path; /api stays out so that its unknown paths and methods answer 404/405
+      router.routeWithRegex("^/(?!api/|health/|metrics).*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ui);
+      router.route().failureHandler(Problems::handleFailure);
+      router.errorHandler(404, rc -> Problems.send(rc, 404, Problems.title(404),
+        "No resource at " + rc.request().path()));
+      router.errorHandler(405, Problems::handleFailure);
+      router.errorHandler(413, Problems::handleFailure);
+
+      HttpServerOptions options = new HttpServerOptions()
+        .setHost(settings.string("http.host"))
+        .setPort(settings.integer("http.port", 0, 65535))
+        .setCompressionSupported(true);
+      return vertx.createHttpServer(options).requestHandler(router).listen();
+    }).onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** The port the server listens on (the configured one, or the one chosen for port 0). */
+  public int port() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,315 @@
+package trader.platform;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * One running node: boots config → infrastructure (external, or embedded in dev mode) → clustered Vert.x →
+ * HTTP → migrations → contexts, printing one line per phase; {@link #close()} undoes it in reverse.
+ *
+ * <p>HTTP comes up before Postgres and Kafka are known to be reachable, so that {@code /health/ready} can say
+ * what the node is waiting for while it retries with backoff.
+ */
+public final class Node implements AutoCloseable {
+
+  /** Event-bus address every node answers with its name; a cheap check that the cluster carries messages. */
+  public static final String NODE_INFO_ADDRESS = "platform.node-info";
+
+  private static final Logger BOOT = LoggerFactory.getLogger("trader.boot");
+  private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final long bootStart = System.nanoTime();
+  private final List<ApiRoutes> apiRoutes = new ArrayList<>();
+  private volatile String phase = "starting";
+  private volatile boolean ready;
+
+  private Settings settings;
+  private String name;
+  private EmbeddedPostgresServer embeddedPostgres;
+  private EmbeddedKafka embeddedKafka;
+  private PrometheusMeterRegistry registry;
+  private HazelcastClusterManager clusterManager;
+  private Vertx vertx;
+  private Database database;
+  private Pool pool;
+  private KafkaAdminClient kafkaAdmin;
+  private String httpDeployment;
+  private int httpPort;
+
+  private Node(Settings settings) {
+    this.settings = settings;
+  }
+
+  /** Boots a node and returns once it is ready; blocks the calling thread, which must not be a Vert.x thread. */
+  public static Node start(Settings settings) {
+    Node node = new Node(settings);
+    try {
+      node.boot();
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    Path dataDir = Path.of(settings.string("data.dir")).toAbsolutePath().normalize();
+    int clusterPort = settings.integer("cluster.port", 1, 65535);
+    name = settings.isSet("node.name") ? settings.string("node.name")
+      : System.getenv().getOrDefault("HOSTNAME", "node") + ":" + clusterPort;
+    boolean embeddedPg = !settings.isSet("pg.url");
+    boolean embeddedKafkaMode = !settings.isSet("kafka.bootstrap-servers");
+    if (embeddedPg || embeddedKafkaMode) {
+      createDirectories(dataDir);
+    }
+
+    if (embeddedPg) {
+      phase("postgres", () -> {
+        embeddedPostgres = EmbeddedPostgresServer.start(dataDir, settings.integer("pg.embedded-port", 0, 65535));
+        settings = settings.with("pg.url", embeddedPostgres.url());
+        return "embedded, data in " + dataDir.resolve("postgres") + ", port " + embeddedPostgres.port();
+      });
+    }
+    database = Database.create(settings);
+    if (embeddedKafkaMode) {
+      phase("kafka", () -> {
+        embeddedKafka = EmbeddedKafka.start(dataDir.resolve("kafka"), settings.integer("kafka.embedded-port", 0, 65535));
+        settings = settings.with("kafka.bootstrap-servers", embeddedKafka.bootstrapServers());
+        return "embedded, data in " + dataDir.resolve("kafka") + ", " + embeddedKafka.bootstrapServers();
+      });
+    }
+
+    phase("cluster", () -> {
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry.config().commonTags(Tags.of("node", name));
+      clusterManager = Cluster.manager(settings);
+      VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+      options.getEventBusOptions().setHost(settings.string("cluster.host"))
+        .setPort(settings.integer("cluster.eventbus-port", 0, 65535));
+      vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(clusterManager).buildClustered().await();
+      vertx.eventBus().<JsonObject>consumer(NODE_INFO_ADDRESS, msg -> msg.reply(new JsonObject()
+        .put("node", name).put("nodeId", clusterManager.getNodeId())));
+      return "member " + settings.string("cluster.host") + ":" + clusterPort + ", "
+        + clusterManager.getNodes().size() + " member(s)";
+    });
+
+    pool = database.pool(vertx);
+    kafkaAdmin = KafkaAdminClient.create(vertx, Map.of(
+      "bootstrap.servers", settings.string("kafka.bootstrap-servers"),
+      "request.timeout.ms", "3000", "default.api.timeout.ms", "3000"));
+
+    phase("http", () -> {
+      int port = settings.integer("http.port", 0, 65535);
+      httpPort = port == 0 ? freePort() : port;
+      Settings httpSettings = settings.with("http.port", httpPort);
+      apiRoutes.add(builder -> builder.getRoute("getInfo").addHandler(rc -> rc.json(new JsonObject()
+        .put("product", "reactive-stock-trader").put("version", version()).put("node", name)
+        .put("clusterMembers", clusterManager.getNodes().size()))));
+      List<ApiRoutes> routes = List.copyOf(apiRoutes);
+      HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
+      httpDeployment = vertx.deployVerticle(() -> new HttpVerticle(httpSettings, liveness, readiness(), registry,
+          routes), new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+        .await();
+      return "port " + httpPort;
+    });
+
+    phase("migrations", () -> {
+      var result = retry("PostgreSQL at " + database.describe(), database::migrate);
+      return result.migrationsExecuted + " applied, schema version "
+        + (result.targetSchemaVersion == null ? result.initialSchemaVersion : result.targetSchemaVersion);
+    });
+    phase("kafka-check", () -> {
+      var cluster = retry("Kafka at " + settings.string("kafka.bootstrap-servers"),
+        () -> kafkaAdmin.describeCluster().timeout(10, TimeUnit.SECONDS).await());
+      return cluster.getNodes().size() + " broker(s)";
+    });
+    pool.preparedQuery("insert into node_start (node_name, version) values ($1, $2)")
+      .execute(Tuple.of(name, version())).await();
+
+    ready = true;
+    phase = "ready";
+    BOOT.info("Ready in {} ms. UI at {}", (System.nanoTime() - bootStart) / 1_000_000, publicUrl());
+  }
+
+  private HealthChecks readiness() {
+    HealthChecks checks = HealthChecks.create(vertx);
+    checks.register("node", p -> p.complete(ready ? Status.OK() : Status.KO(new JsonObject().put("phase", phase))));
+    checks.register("postgres", 3000, p -> pool.query("select 1").execute()
+      .onSuccess(r -> p.complete(Status.OK(new JsonObject().put("database", database.describe()))))
+      .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", rootMessage(e))))));
+    checks.register("kafka", 4000, p -> kafkaAdmin.describeCluster()
+      .onSuccess(c -> p.complete(Status.OK(new JsonObject().put("brokers", c.getNodes().size()))))
+      .onFailure(e -> p.complete(Status.KO(new JsonObject().put("error", rootMessage(e))))));
+    checks.register("cluster", p -> {
+      boolean active = clusterManager.isActive();
+      JsonObject data = new JsonObject().put("members", clusterManager.getNodes().size())
+        .put("nodeId", clusterManager.getNodeId());
+      p.complete(active ? Status.OK(data) : Status.KO(data));
+    });
+    return checks;
+  }
+
+  /**
+   * Runs a blocking step until it succeeds, waiting longer after each failure (up to {@code infra.retry-max-delay-ms}),
+   * with one log line per failure: an unreachable dependency in production is reported, never a crash loop.
+   */
+  private <T> T retry(String what, Supplier<T> step) {
+    long delay = 250;
+    long maxDelay = settings.integer("infra.retry-max-delay-ms", 100, 600_000);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return step.get();
+      } catch (RuntimeException e) {
+        if (closing.get()) {
+          throw new IllegalStateException("Node is stopping");
+        }
+        LOG.warn("{} not reachable (attempt {}): {}; retrying in {} ms", what, attempt, rootMessage(e), delay);
+        sleep(delay);
+        delay = Math.min(maxDelay, delay * 2);
+      }
+    }
+  }
+
+  private void phase(String name, Supplier<String> step) {
+    phase = name;
+    long start = System.nanoTime();
+    String detail = step.get();
+    BOOT.info(String.format("%-12s %6d ms  %s", name, (System.nanoTime() - start) / 1_000_000, detail));
+  }
+
+  /** Stops accepting requests, undeploys everything, leaves the cluster, then stops embedded Kafka and Postgres. */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    ready = false;
+    phase = "stopping";
+    long start = System.nanoTime();
+    long timeout = settings.integer("shutdown.timeout-ms", 1000, 600_000);
+    if (vertx != null) {
+      try {
+        if (httpDeployment != null) {
+          vertx.undeploy(httpDeployment).await(timeout, TimeUnit.MILLISECONDS);
+        }
+        if (kafkaAdmin != null) {
+          kafkaAdmin.close().await(2, TimeUnit.SECONDS);
+        }
+        vertx.close().await(Math.max(1000, timeout - elapsedMs(start)), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not stop cleanly: {}", rootMessage(e));
+      }
+    }
+    if (embeddedKafka != null) {
+      embeddedKafka.close();
+    }
+    if (embeddedPostgres != null) {
+      embeddedPostgres.close();
+    }
+    BOOT.info("Stopped in {} ms", elapsedMs(start));
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public boolean isReady() {
+    return ready;
+  }
+
+  public String publicUrl() {
+    return settings.isSet("http.public-url") ? settings.string("http.public-url")
+      : "http://localhost:" + httpPort + "/";
+  }
+
+  static String version() {
+    String v = Node.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** The innermost cause's message: what a user can act on, without the stack trace wall. */
+  public static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return message.lines().findFirst().orElse(message).trim();
+  }
+
+  private static long elapsedMs(long start) {
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting to retry");
+    }
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create data directory " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

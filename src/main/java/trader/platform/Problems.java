@@ -1,0 +1,78 @@
+package trader.platform;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/** Error responses as {@code application/problem+json} (RFC 9457), and the router's failure handler. */
+public final class Problems {
+
+  public static final String CONTENT_TYPE = "application/problem+json";
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+
+  private Problems() {
+  }
+
+  /** Ends the response with a problem document. */
+  public static void send(RoutingContext rc, int status, String title, String detail) {
+    if (rc.response().ended()) {
+      return;
+    }
+    JsonObject problem = new JsonObject().put("type", "about:blank").put("title", title).put("status", status)
+      .put("detail", detail).put("instance", rc.request().path());
+    rc.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(problem.encode());
+  }
+
+  /** Turns any failure of a route into a problem response; unexpected ones are logged with an id. */
+  public static void handleFailure(RoutingContext rc) {
+    Throwable failure = rc.failure();
+    int status = rc.statusCode();
+    if (failure instanceof HttpException http) {
+      status = http.getStatusCode();
+      String detail = http.getPayload() != null ? http.getPayload() : defaultDetail(status, rc);
+      send(rc, status, title(status), detail);
+    } else if (failure instanceof DecodeException) {
+      send(rc, 400, title(400), "The request body is not valid JSON");
+    } else if (failure == null && status >= 400 && status < 500) {
+      send(rc, status, title(status), defaultDetail(status, rc));
+    } else {
+      String id = UUID.randomUUID().toString();
+      LOG.error("Request {} {} failed (error id {})", rc.request().method(), rc.request().path(), id, failure);
+      send(rc, 500, title(500), "Internal error, id " + id);
+    }
+  }
+
+  private static String defaultDetail(int status, RoutingContext rc) {
+    return switch (status) {
+      case 400 -> "The request is not valid";
+      case 401 -> "Authentication is required";
+      case 403 -> "Not allowed";
+      case 404 -> "No resource at " + rc.request().path();
+      case 405 -> "Method " + rc.request().method() + " is not allowed on " + rc.request().path();
+      case 413 -> "The request body is too large";
+      case 415 -> "Unsupported content type";
+      default -> title(status);
+    };
+  }
+
+  static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 413 -> "Content Too Large";
+      case 415 -> "Unsupported Media Type";
+      case 429 -> "Too Many Requests";
+      case 503 -> "Service Unavailable";
+      default -> status >= 500 ? "Internal Server Error" : "Error";
+    };
+  }
+}
