@@ -4,6 +4,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InterfacesConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -17,6 +20,19 @@ import java.util.List;
 public final class Cluster {
 
   private Cluster() {
+  }
+
+  /** Vert.x options of a clustered node: its event bus listens on {@code cluster.host}, the address peers dial. */
+  public static VertxOptions vertxOptions(Settings settings) {
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost(settings.string("cluster.host"))
+      .setPort(settings.integer("cluster.eventbus-port", 0, 65535));
+    return options;
+  }
+
+  /** A clustered Vert.x with this node's cluster settings; for tools and tests (the node adds metrics). */
+  public static Future<Vertx> vertx(Settings settings) {
+    return Vertx.builder().with(vertxOptions(settings)).withClusterManager(manager(settings)).buildClustered();
   }
 
   public static HazelcastClusterManager manager(Settings settings) {

@@ -42,6 +42,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       }
       return new EmbeddedPostgresServer(builder.start());
     } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("could not lock")) {
+        throw new IllegalStateException("Data directory " + dataDir + " is in use by another running node "
+          + "(set data.dir to another directory, or stop that node)", e);
+      }
       throw new UncheckedIOException("Embedded PostgreSQL did not start: " + e.getMessage(), e);
     }
   }

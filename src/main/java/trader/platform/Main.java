@@ -2,12 +2,12 @@ package trader.platform;
 
 import io.vertx.core.Vertx;
 import picocli.CommandLine;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line of the fat jar. Without a sub-command it starts a node and runs until SIGTERM or Ctrl-C.
@@ -49,23 +49,21 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Settings settings = loadSettings(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Node[] node = new Node[1];
-    Thread hook = new Thread(() -> {
-      synchronized (node) {
-        if (node[0] != null) {
-          node[0].close();
-        }
-      }
-      stopped.countDown();
-    }, "shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Node started = Node.start(settings);
-    synchronized (node) {
-      node[0] = started;
+    Node node = Node.create(loadSettings(config));
+    // SIGTERM and Ctrl-C stop the node in order and exit 0, also while it still waits for its infrastructure;
+    // the hook covers other ways the JVM ends
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> node.requestStop());
     }
-    stopped.await();
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "node-shutdown"));
+    try {
+      node.boot();
+      node.awaitStopRequest();
+    } catch (Node.StopRequested e) {
+      // stopped while booting: close() below still reports it
+    } finally {
+      node.close();
+    }
     return 0;
   }
 

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -46,7 +47,8 @@ public final class Node implements AutoCloseable {
   private static final Logger BOOT = LoggerFactory.getLogger("trader.boot");
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
-  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final long bootStart = System.nanoTime();
   private final List<ApiRoutes> apiRoutes = new ArrayList<>();
   private volatile String phase = "starting";
@@ -71,17 +73,44 @@ public final class Node implements AutoCloseable {
 
   /** Boots a node and returns once it is ready; blocks the calling thread, which must not be a Vert.x thread. */
   public static Node start(Settings settings) {
-    Node node = new Node(settings);
+    Node node = create(settings);
+    node.boot();
+    return node;
+  }
+
+  /** A node not started yet: {@link #boot()} starts it, {@link #requestStop()} may interrupt that from elsewhere. */
+  public static Node create(Settings settings) {
+    return new Node(settings);
+  }
+
+  /**
+   * Starts the node and returns once it is ready. On failure, or when {@link #requestStop()} was called meanwhile,
+   * stops what had started and throws.
+   */
+  public void boot() {
     try {
-      node.boot();
-      return node;
+      doBoot();
     } catch (RuntimeException e) {
-      node.close();
+      close();
       throw e;
     }
   }
 
-  private void boot() {
+  /** Asks a booting node to give up waiting for its infrastructure; safe from any thread, e.g. a signal handler. */
+  public void requestStop() {
+    stopRequested.countDown();
+  }
+
+  /** Blocks until {@link #requestStop()} is called. */
+  public void awaitStopRequest() throws InterruptedException {
+    stopRequested.await();
+  }
+
+  public boolean isStopRequested() {
+    return stopRequested.getCount() == 0;
+  }
+
+  private void doBoot() {
     Path dataDir = Path.of(settings.string("data.dir")).toAbsolutePath().normalize();
     int clusterPort = settings.integer("cluster.port", 1, 65535);
     name = settings.isSet("node.name") ? settings.string("node.name")
@@ -112,10 +141,8 @@ public final class Node implements AutoCloseable {
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       registry.config().commonTags(Tags.of("node", name));
       clusterManager = Cluster.manager(settings);
-      VertxOptions options = new VertxOptions()
+      VertxOptions options = Cluster.vertxOptions(settings)
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
-      options.getEventBusOptions().setHost(settings.string("cluster.host"))
-        .setPort(settings.integer("cluster.eventbus-port", 0, 65535));
       vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(clusterManager).buildClustered().await();
       vertx.eventBus().<JsonObject>consumer(NODE_INFO_ADDRESS, msg -> msg.reply(new JsonObject()
@@ -191,17 +218,19 @@ public final class Node implements AutoCloseable {
       try {
         return step.get();
       } catch (RuntimeException e) {
-        if (closing.get()) {
-          throw new IllegalStateException("Node is stopping");
-        }
         LOG.warn("{} not reachable (attempt {}): {}; retrying in {} ms", what, attempt, rootMessage(e), delay);
-        sleep(delay);
+        if (awaitStop(delay)) {
+          throw new StopRequested();
+        }
         delay = Math.min(maxDelay, delay * 2);
       }
     }
   }
 
   private void phase(String name, Supplier<String> step) {
+    if (isStopRequested()) {
+      throw new StopRequested();
+    }
     phase = name;
     long start = System.nanoTime();
     String detail = step.get();
@@ -211,9 +240,10 @@ public final class Node implements AutoCloseable {
   /** Stops accepting requests, undeploys everything, leaves the cluster, then stops embedded Kafka and Postgres. */
   @Override
   public void close() {
-    if (!closing.compareAndSet(false, true)) {
+    if (!closed.compareAndSet(false, true)) {
       return;
     }
+    requestStop();
     ready = false;
     phase = "stopping";
     long start = System.nanoTime();
@@ -288,12 +318,20 @@ public final class Node implements AutoCloseable {
     return (System.nanoTime() - start) / 1_000_000;
   }
 
-  private static void sleep(long ms) {
+  /** Waits up to {@code ms}; true when a stop was requested meanwhile. */
+  private boolean awaitStop(long ms) {
     try {
-      Thread.sleep(ms);
+      return stopRequested.await(ms, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting to retry");
+      return true;
+    }
+  }
+
+  /** Thrown out of {@link #boot()} when a stop was requested before the node was ready. */
+  public static final class StopRequested extends RuntimeException {
+    StopRequested() {
+      super("Stopped before the node was ready", null, false, false);
     }
   }
 
