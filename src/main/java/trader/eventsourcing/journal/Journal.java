@@ -1,6 +1,8 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 
 import java.util.List;
 import java.util.Optional;
@@ -14,9 +16,21 @@ import java.util.Optional;
  */
 public interface Journal {
 
+  /** The journal in the database behind {@code pool}, migrated to {@code db/migration}, with default batching. */
+  static Journal create(Vertx vertx, Pool pool, Upcasters upcasters) {
+    return create(vertx, pool, upcasters, JournalOptions.DEFAULT);
+  }
+
+  /** As {@link #create(Vertx, Pool, Upcasters)}, with explicit batching limits. */
+  static Journal create(Vertx vertx, Pool pool, Upcasters upcasters, JournalOptions options) {
+    return new PgJournal(vertx, pool, upcasters, options);
+  }
+
   /**
    * Appends {@code events} to {@code streamId}, which must be at {@code expectedVersion} (0: the stream is new).
-   * Fails with {@link ConflictException} when it is not; then nothing was written.
+   * Fails with {@link ConflictException} when it is not, with {@link DuplicateEventException} when an event id is
+   * already in the journal; then nothing of this append was written (other appends of its batch are unaffected).
+   * The result arrives on the caller's Vert.x context.
    */
   Future<Appended> append(String streamId, long expectedVersion, List<NewEvent> events);
 
@@ -32,7 +46,9 @@ public interface Journal {
   /** The position of the last event {@link #readAll} can return now ({@link Position#START} if none). */
   Future<Position> head();
 
+  /** Stores {@code snapshot} as its stream's latest, unless a snapshot of a later version is stored already. */
   Future<Void> saveSnapshot(Snapshot snapshot);
 
+  /** The latest snapshot of {@code streamId}, if any. */
   Future<Optional<Snapshot>> loadSnapshot(String streamId);
 }

@@ -1,0 +1,21 @@
+package trader.eventsourcing.journal;
+
+/**
+ * How {@link Journal#create} groups appends into batches.
+ *
+ * @param maxBatchEvents     the most events one batch statement carries; an append larger than this is sent alone
+ * @param maxBatchesInFlight how many batch statements may run at once (each holds one pooled connection while it
+ *                           runs); appends that arrive while all are busy wait and go together in the next batch
+ */
+public record JournalOptions(int maxBatchEvents, int maxBatchesInFlight) {
+
+  /** Batches of up to 1000 events, 4 at a time: leaves pooled connections for reads and other work. */
+  public static final JournalOptions DEFAULT = new JournalOptions(1000, 4);
+
+  public JournalOptions {
+    if (maxBatchEvents < 1 || maxBatchesInFlight < 1) {
+      throw new IllegalArgumentException("maxBatchEvents and maxBatchesInFlight must be at least 1, got "
+        + maxBatchEvents + " and " + maxBatchesInFlight);
+    }
+  }
+}

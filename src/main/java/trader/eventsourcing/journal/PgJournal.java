@@ -1,0 +1,145 @@
+package trader.eventsourcing.journal;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The journal on PostgreSQL (schema: {@code db/migration/V2__journal.sql}). Appends go through {@link GroupCommit};
+ * reads are single statements on the pool.
+ */
+final class PgJournal implements Journal {
+
+  /**
+   * Commit-safe tail: only rows of transactions below the snapshot's xmin (all of which have ended), in
+   * (transaction, position) order. A transaction still running has an id at or above xmin, so everything it
+   * commits later sorts after whatever a reader has already been given.
+   */
+  private static final String READ_ALL = "select " + EventRows.COLUMNS + " from journal"
+    + " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+    + " and (transaction_id, position) > ($1::text::xid8, $2)"
+    + " order by transaction_id, position limit $3";
+
+  private static final String HEAD = "select transaction_id::text, position from journal"
+    + " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
+    + " order by transaction_id desc, position desc limit 1";
+
+  private static final String READ_STREAM = "select " + EventRows.COLUMNS + " from journal"
+    + " where stream_id = $1 and version >= $2 order by version";
+
+  /** Keeps the newest: a slow writer of an older snapshot never replaces a newer one. */
+  private static final String SAVE_SNAPSHOT = """
+    insert into snapshots (stream_id, version, schema_version, state) values ($1, $2, $3, $4)
+    on conflict (stream_id) do update
+      set version = excluded.version, schema_version = excluded.schema_version, state = excluded.state,
+          taken_at = now()
+      where snapshots.version <= excluded.version""";
+
+  private static final String LOAD_SNAPSHOT =
+    "select stream_id, version, schema_version, state from snapshots where stream_id = $1";
+
+  private final Pool pool;
+  private final EventRows rows;
+  private final GroupCommit groupCommit;
+
+  PgJournal(Vertx vertx, Pool pool, Upcasters upcasters, JournalOptions options) {
+    this.pool = pool;
+    this.rows = new EventRows(upcasters);
+    this.groupCommit = new GroupCommit(new BatchWriter(pool), options);
+  }
+
+  @Override
+  public Future<Appended> append(String streamId, long expectedVersion, List<NewEvent> events) {
+    String problem = validate(streamId, expectedVersion, events);
+    if (problem != null) {
+      return Future.failedFuture(new IllegalArgumentException(problem));
+    }
+    PendingAppend append = new PendingAppend(streamId, expectedVersion, List.copyOf(events));
+    groupCommit.submit(append);
+    return append.future();
+  }
+
+  private static String validate(String streamId, long expectedVersion, List<NewEvent> events) {
+    if (streamId == null || streamId.isBlank()) {
+      return "An append needs a stream id";
+    }
+    if (expectedVersion < 0) {
+      return "Expected version of stream '" + streamId + "' must be >= 0, got " + expectedVersion;
+    }
+    if (events == null || events.isEmpty()) {
+      return "An append to stream '" + streamId + "' needs at least one event";
+    }
+    Set<UUID> ids = new HashSet<>();
+    for (NewEvent event : events) {
+      if (event == null) {
+        return "An append to stream '" + streamId + "' contains a null event";
+      }
+      if (!ids.add(event.eventId())) {
+        return "Event id " + event.eventId() + " appears twice in one append to stream '" + streamId + "'";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public Future<List<StoredEvent>> read(String streamId, long fromVersion) {
+    return pool.preparedQuery(READ_STREAM).execute(Tuple.of(streamId, fromVersion)).map(this::events);
+  }
+
+  @Override
+  public Future<List<StoredEvent>> readAll(Position after, int limit) {
+    if (limit < 1) {
+      return Future.failedFuture(new IllegalArgumentException("limit must be at least 1, got " + limit));
+    }
+    return pool.preparedQuery(READ_ALL)
+      .execute(Tuple.of(Long.toString(after.transactionId()), after.sequence(), limit))
+      .map(this::events);
+  }
+
+  @Override
+  public Future<Position> head() {
+    return pool.query(HEAD).execute().map(result -> {
+      if (result.size() == 0) {
+        return Position.START;
+      }
+      Row row = result.iterator().next();
+      return new Position(Long.parseLong(row.getString(0)), row.getLong(1));
+    });
+  }
+
+  @Override
+  public Future<Void> saveSnapshot(Snapshot snapshot) {
+    return pool.preparedQuery(SAVE_SNAPSHOT)
+      .execute(Tuple.of(snapshot.streamId(), snapshot.version(), snapshot.schemaVersion(), snapshot.state()))
+      .mapEmpty();
+  }
+
+  @Override
+  public Future<Optional<Snapshot>> loadSnapshot(String streamId) {
+    return pool.preparedQuery(LOAD_SNAPSHOT).execute(Tuple.of(streamId)).map(result -> {
+      if (result.size() == 0) {
+        return Optional.empty();
+      }
+      Row row = result.iterator().next();
+      return Optional.of(new Snapshot(row.getString(0), row.getLong(1), row.getInteger(2), row.getJsonObject(3)));
+    });
+  }
+
+  private List<StoredEvent> events(RowSet<Row> result) {
+    List<StoredEvent> events = new ArrayList<>(result.size());
+    for (Row row : result) {
+      events.add(rows.event(row));
+    }
+    return events;
+  }
+}
