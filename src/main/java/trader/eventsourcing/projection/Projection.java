@@ -1,0 +1,46 @@
+package trader.eventsourcing.projection;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import trader.eventsourcing.journal.StoredEvent;
+
+import java.util.List;
+
+/**
+ * A read side: tables kept up to date from the journal. The runtime feeds it the events it {@link #handles}, in
+ * commit-safe order, a batch per transaction, and stores how far it got in the same transaction.
+ *
+ * <p>The projection's SQL uses unqualified table names: the runtime sets the {@code search_path} to the schema of
+ * the version being written ({@code <name>_v<n>}), and readers query the views of the same names in
+ * {@code public}, which point at the active version. That is how a rebuild fills a new version while the old one
+ * serves.
+ */
+public interface Projection {
+
+  /** Stable name, lower case letters, digits and underscores, e.g. {@code portfolio_view}. */
+  String name();
+
+  /** How many shards split the streams between runners (hash of the stream id modulo this); 1 by default. */
+  default int shards() {
+    return 1;
+  }
+
+  /** Whether this projection wants {@code event}; others only advance its offset. */
+  boolean handles(StoredEvent event);
+
+  /** The tables readers see (as views in {@code public}); none for projections that only publish. */
+  default List<String> tables() {
+    return List.of();
+  }
+
+  /** Creates this projection's tables in the current schema; called once per version, in a transaction. */
+  default Future<Void> createTables(SqlConnection connection) {
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Applies {@code events} (in order, all wanted, possibly of several streams) within the transaction of
+   * {@code connection}. A failed future rolls the whole batch back; it is retried, then the shard stops.
+   */
+  Future<Void> apply(SqlConnection connection, List<StoredEvent> events);
+}

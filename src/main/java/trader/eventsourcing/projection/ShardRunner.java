@@ -1,0 +1,401 @@
+package trader.eventsourcing.projection;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Transaction;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.StoredEvent;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs one shard of one projection on the node that holds the shard's advisory lock; the other nodes' runners
+ * wait to take over. The lock belongs to the runner's own connection, so it is released the moment that
+ * connection or its node dies.
+ *
+ * <p>Each batch is one transaction on that connection: the projection's changes and the new offset commit
+ * together. The transaction first reads the projection's active version {@code FOR SHARE}, so a rebuild's swap
+ * waits for it and the runner notices the swap at its next batch.
+ */
+final class ShardRunner {
+
+  static final String PROGRESS_ADDRESS = "projection.progress";
+  private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
+
+  private final Vertx vertx;
+  private final Context context;
+  private final PgConnectOptions connectOptions;
+  private final Journal journal;
+  private final Projection projection;
+  private final int shard;
+  private final ProjectionOptions options;
+  private final String label;
+
+  private PgConnection connection;
+  private boolean stopping;
+  private boolean owner;
+  private boolean busy;
+  private boolean wakeRequested;
+  private int version;
+  private Position offset = Position.START;
+  private String stoppedReason;
+  private int failures;
+  private Position isolateUntil;
+  private long timer = -1;
+
+  private volatile long lagEvents;
+  private volatile long lagMillis;
+  private volatile Position head = Position.START;
+  private long headCheckedAt;
+
+  ShardRunner(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection, int shard,
+              ProjectionOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.connectOptions = new PgConnectOptions(connectOptions)
+      .addProperty("application_name", "projection:" + projection.name() + ":" + shard);
+    this.journal = journal;
+    this.projection = projection;
+    this.shard = shard;
+    this.options = options;
+    this.label = "Projection " + projection.name() + " shard " + shard;
+    Tags tags = Tags.of("projection", projection.name(), "shard", String.valueOf(shard));
+    Gauge.builder("projection.lag.events", () -> lagEvents).tags(tags)
+      .description("journal events not yet applied (approximate: global sequence distance)").register(registry);
+    Gauge.builder("projection.lag.ms", () -> lagMillis).tags(tags)
+      .description("age of the oldest event not yet applied").register(registry);
+    Gauge.builder("projection.stopped", () -> stoppedReason == null ? 0 : 1).tags(tags)
+      .description("1 while the shard is stopped by a failing event").register(registry);
+    Gauge.builder("projection.owner", () -> owner ? 1 : 0).tags(tags)
+      .description("1 on the node running this shard").register(registry);
+  }
+
+  void start() {
+    context.runOnContext(v -> {
+      acquire();
+      timer = vertx.setPeriodic(options.pollInterval().toMillis(), t -> wake());
+    });
+  }
+
+  /** A hint that the journal may have new events; cheap, may be called from any thread. */
+  void wake() {
+    context.runOnContext(v -> {
+      wakeRequested = true;
+      if (owner && !busy) {
+        poll();
+      }
+    });
+  }
+
+  boolean isOwner() {
+    return owner;
+  }
+
+  Future<Void> stop() {
+    return Future.<Void>future(p -> context.runOnContext(v -> {
+      stopping = true;
+      vertx.cancelTimer(timer);
+      PgConnection c = connection;
+      connection = null;
+      owner = false;
+      (c == null ? Future.<Void>succeededFuture() : c.close()).onComplete(ar -> p.complete());
+    }));
+  }
+
+  private void acquire() {
+    if (stopping || connection != null) {
+      return;
+    }
+    PgConnection.connect(vertx, connectOptions).compose(c -> {
+      connection = c;
+      c.closeHandler(v -> lost(c));
+      return c.preparedQuery("select pg_try_advisory_lock($1)")
+        .execute(Tuple.of(ProjectionSchema.lockKey("projection:" + projection.name() + ":" + shard)))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+    }).onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        owner = true;
+        LOG.info("{} runs on this node", label);
+        setUpThenPoll();
+      } else {
+        if (ar.failed()) {
+          LOG.debug("{}: cannot reach PostgreSQL: {}", label, ar.cause().getMessage());
+        }
+        dropConnection();
+      }
+    });
+  }
+
+  private void lost(PgConnection c) {
+    if (c != connection) {
+      return;
+    }
+    connection = null;
+    if (owner) {
+      LOG.warn("{} lost its connection (and lock); will try to take it back", label);
+    }
+    owner = false;
+    busy = false;
+    retryAcquireLater();
+  }
+
+  private void dropConnection() {
+    PgConnection c = connection;
+    connection = null;
+    owner = false;
+    busy = false;
+    if (c != null) {
+      c.close();
+    }
+    retryAcquireLater();
+  }
+
+  private void retryAcquireLater() {
+    if (!stopping) {
+      vertx.setTimer(options.lockRetry().toMillis(), t -> acquire());
+    }
+  }
+
+  /** Sets up, then polls; no poll may start before the stored offset is loaded (it would re-read from the start). */
+  private void setUpThenPoll() {
+    busy = true;
+    setUp().onComplete(ar -> {
+      busy = false;
+      if (ar.succeeded()) {
+        poll();
+      } else {
+        LOG.warn("{} could not set up: {}", label, ar.cause().toString());
+        dropConnection();
+      }
+    });
+  }
+
+  /** Reads the active version, creating version 1 (schema, tables, views) the first time; loads the offset. */
+  private Future<Void> setUp() {
+    PgConnection c = connection;
+    return c.begin().compose(tx -> c.preparedQuery("select pg_advisory_xact_lock($1)")
+        .execute(Tuple.of(ProjectionSchema.lockKey("projection-setup:" + projection.name())))
+        .compose(r -> c.preparedQuery("insert into projection_versions (name, active_version, shards) values ($1, 1, $2) "
+          + "on conflict (name) do nothing").execute(Tuple.of(projection.name(), projection.shards())))
+        .compose(r -> c.preparedQuery("select active_version, shards from projection_versions where name = $1")
+          .execute(Tuple.of(projection.name())))
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          if (row.getInteger("shards") != projection.shards()) {
+            return Future.failedFuture(new IllegalStateException(label + ": stored with " + row.getInteger("shards")
+              + " shards, configured with " + projection.shards() + "; changing the shard count needs a rebuild"));
+          }
+          version = row.getInteger("active_version");
+          return ensureSchema(c, projection, version, true);
+        })
+        .compose(v -> c.preparedQuery("insert into projection_offsets (name, version, shard) values ($1, $2, $3) "
+          + "on conflict do nothing").execute(Tuple.of(projection.name(), version, shard)))
+        .compose(r -> c.preparedQuery("select transaction_id, sequence, stopped_reason from projection_offsets "
+          + "where name = $1 and version = $2 and shard = $3").execute(Tuple.of(projection.name(), version, shard)))
+        .compose(rows -> {
+          Row row = rows.iterator().next();
+          offset = new Position(row.getLong("transaction_id"), row.getLong("sequence"));
+          stoppedReason = row.getString("stopped_reason");
+          return tx.commit();
+        })
+        .onFailure(e -> tx.rollback()))
+      .onSuccess(v -> LOG.info("{} at version {}, offset {}", label, version, offset));
+  }
+
+  /** Creates the schema and tables of {@code version} if missing; points the public views at it if active. */
+  static Future<Void> ensureSchema(PgConnection c, Projection projection, int version, boolean active) {
+    String schema = ProjectionSchema.schema(projection.name(), version);
+    return ProjectionSchema.schemaExists(c, schema).compose(exists -> {
+      if (exists) {
+        return Future.succeededFuture();
+      }
+      return c.query("create schema " + schema).execute()
+        .compose(r -> ProjectionSchema.useSchema(c, schema))
+        .compose(v -> projection.createTables(c))
+        .compose(v -> active ? ProjectionSchema.pointViews(c, projection, schema) : Future.succeededFuture());
+    });
+  }
+
+  private void poll() {
+    if (!owner || stopping || busy) {
+      return;
+    }
+    if (stoppedReason != null) {
+      checkResumed();
+      return;
+    }
+    busy = true;
+    wakeRequested = false;
+    int limit = isolateUntil != null ? 1 : options.batchSize();
+    refreshHead();
+    here(journal.readAll(offset, limit)).compose(this::applyBatch).onComplete(ar -> {
+      busy = false;
+      if (ar.failed()) {
+        failed(ar.cause());
+      } else if (ar.result()) {
+        failures = 0;
+        poll();
+      } else if (wakeRequested) {
+        poll();
+      }
+    });
+  }
+
+  /** Applies one page; true if it had events (so there may be more). */
+  private Future<Boolean> applyBatch(List<StoredEvent> page) {
+    if (page.isEmpty()) {
+      lagMillis = 0;
+      lagEvents = 0;
+      return Future.succeededFuture(false);
+    }
+    lagMillis = Math.max(0, Instant.now().toEpochMilli() - page.get(0).timestamp().toEpochMilli());
+    List<StoredEvent> mine = page.stream()
+      .filter(e -> ProjectionSchema.shardOf(e.streamId(), projection.shards()) == shard && projection.handles(e))
+      .toList();
+    StoredEvent last = page.get(page.size() - 1);
+    PgConnection c = connection;
+    if (c == null) {
+      return Future.failedFuture(new IllegalStateException("connection lost"));
+    }
+    int expectedVersion = version;
+    return c.begin().compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
+          + "for share").execute(Tuple.of(projection.name()))
+        .compose(rows -> {
+          int active = rows.iterator().next().getInteger(0);
+          if (active != expectedVersion) {
+            return Future.failedFuture(new VersionChanged(active));
+          }
+          return ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
+        })
+        .compose(v -> mine.isEmpty() ? Future.<Void>succeededFuture() : here(projection.apply(c, mine)))
+        .compose(v -> c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
+            + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
+            + "where name = $1 and version = $2 and shard = $3")
+          .execute(Tuple.of(projection.name(), expectedVersion, shard, last.position().transactionId(),
+            last.position().sequence(), mine.size(),
+            mine.isEmpty() ? null : mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC))))
+        .compose(r -> tx.commit())
+        .onFailure(e -> rollback(tx)))
+      .map(v -> {
+        offset = last.position();
+        if (isolateUntil != null && !isolateUntil.isAfter(offset)) {
+          isolateUntil = null;
+        }
+        lagEvents = Math.max(0, head.sequence() - offset.sequence());
+        vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
+          .put("shard", shard).put("position", offset.toString()));
+        return true;
+      })
+      .recover(e -> Future.failedFuture(e instanceof VersionChanged ? e
+        : new BatchFailed(mine.isEmpty() ? page.get(0) : mine.get(0), page.get(page.size() - 1).position(), e)));
+  }
+
+  /**
+   * {@code future}, completing on this runner's context. A projection may complete on another one (a Kafka
+   * producer completes on its own), and the runner's state must only ever be touched from its context.
+   */
+  private <T> Future<T> here(Future<T> future) {
+    return Future.future(p -> future.onComplete(ar -> context.runOnContext(v -> p.handle(ar))));
+  }
+
+  private static void rollback(Transaction tx) {
+    tx.rollback().onFailure(e -> { /* the connection is gone; so is the transaction */ });
+  }
+
+  private void failed(Throwable e) {
+    if (e instanceof VersionChanged changed) {
+      LOG.info("{} switches to version {}", label, changed.active);
+      setUpThenPoll();
+      return;
+    }
+    if (!(e instanceof BatchFailed batch)) {
+      LOG.warn("{} cannot read the journal: {}", label, e.toString());
+      vertx.setTimer(options.firstBackoff().toMillis() * 10, t -> poll());
+      return;
+    }
+    if (connection == null) {
+      return;
+    }
+    failures++;
+    // after the first failure, go one event at a time through the failed page to find the event at fault
+    if (isolateUntil == null) {
+      isolateUntil = batch.pageEnd;
+    }
+    String where = "event " + batch.event.eventId() + " (" + batch.event.type() + ", stream " + batch.event.streamId()
+      + " version " + batch.event.version() + ")";
+    if (failures < options.maxAttempts()) {
+      long delay = options.firstBackoff().toMillis() << Math.min(10, failures - 1);
+      LOG.warn("{} failed on {} (attempt {}): {}; retrying in {} ms", label, where, failures,
+        batch.getCause().getMessage(), delay);
+      vertx.setTimer(delay, t -> poll());
+      return;
+    }
+    String reason = where + ": " + batch.getCause().getMessage();
+    connection.preparedQuery("update projection_offsets set stopped_reason = $4, updated_at = now() "
+        + "where name = $1 and version = $2 and shard = $3")
+      .execute(Tuple.of(projection.name(), version, shard, reason))
+      .onComplete(ar -> {
+        stoppedReason = reason;
+        failures = 0;
+        LOG.error("{} STOPPED after {} attempts on {}. Fix the cause, then run: trader projections resume {}",
+          label, options.maxAttempts(), reason, projection.name());
+      });
+  }
+
+  private void checkResumed() {
+    connection.preparedQuery("select stopped_reason from projection_offsets where name = $1 and version = $2 "
+        + "and shard = $3").execute(Tuple.of(projection.name(), version, shard))
+      .onSuccess(rows -> {
+        String reason = rows.iterator().hasNext() ? rows.iterator().next().getString(0) : null;
+        if (reason == null && stoppedReason != null) {
+          LOG.info("{} resumed", label);
+          stoppedReason = null;
+          poll();
+        }
+      });
+  }
+
+  private void refreshHead() {
+    long now = System.currentTimeMillis();
+    if (now - headCheckedAt > 1000) {
+      headCheckedAt = now;
+      here(journal.head()).onSuccess(h -> {
+        head = h;
+        lagEvents = Math.max(0, h.sequence() - offset.sequence());
+      });
+    }
+  }
+
+  private static final class VersionChanged extends RuntimeException {
+    final int active;
+
+    VersionChanged(int active) {
+      super("active version is now " + active, null, false, false);
+      this.active = active;
+    }
+  }
+
+  private static final class BatchFailed extends RuntimeException {
+    final StoredEvent event;
+    final Position pageEnd;
+
+    BatchFailed(StoredEvent event, Position pageEnd, Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
+      this.event = event;
+      this.pageEnd = pageEnd;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package trader.eventsourcing.topic;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.sqlclient.SqlConnection;
+import trader.eventsourcing.journal.StoredEvent;
+import trader.eventsourcing.projection.Projection;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A projection that publishes selected journal events to a Kafka topic. A batch's offset is stored only after
+ * Kafka acknowledged every message of it ({@code acks=all}, idempotent producer): at-least-once, in order per
+ * stream. Subscribers make redelivery harmless through the business ids in the messages.
+ */
+public final class TopicPublisher implements Projection {
+
+  private final String name;
+  private final String topic;
+  private final Predicate<StoredEvent> selection;
+  private final Function<StoredEvent, TopicMessage> toMessage;
+  private final KafkaProducer<String, String> producer;
+
+  private TopicPublisher(String name, String topic, Predicate<StoredEvent> selection,
+                         Function<StoredEvent, TopicMessage> toMessage, KafkaProducer<String, String> producer) {
+    this.name = name;
+    this.topic = topic;
+    this.selection = selection;
+    this.toMessage = toMessage;
+    this.producer = producer;
+  }
+
+  /**
+   * @param name      the projection name (its offset's key), e.g. {@code publish_portfolio_orders}
+   * @param selection which events go to the topic
+   * @param toMessage the message of an event (usually {@link TopicMessage#of})
+   */
+  public static TopicPublisher create(Vertx vertx, String bootstrapServers, String name, String topic,
+                                      Predicate<StoredEvent> selection, Function<StoredEvent, TopicMessage> toMessage) {
+    return new TopicPublisher(name, topic, selection, toMessage, KafkaProducer.create(vertx, producerConfig(
+      bootstrapServers, name)));
+  }
+
+  static Map<String, String> producerConfig(String bootstrapServers, String clientId) {
+    Map<String, String> config = new HashMap<>();
+    config.put("bootstrap.servers", bootstrapServers);
+    config.put("client.id", clientId);
+    config.put("acks", "all");
+    config.put("enable.idempotence", "true");
+    // idempotence keeps order per partition with up to 5 requests in flight
+    config.put("max.in.flight.requests.per.connection", "5");
+    config.put("linger.ms", "2");
+    config.put("delivery.timeout.ms", "30000");
+    config.put("request.timeout.ms", "10000");
+    config.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    config.put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    return config;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public boolean handles(StoredEvent event) {
+    return selection.test(event);
+  }
+
+  @Override
+  public Future<Void> apply(SqlConnection connection, List<StoredEvent> events) {
+    List<Future<?>> acks = new ArrayList<>(events.size());
+    for (StoredEvent event : events) {
+      TopicMessage message = toMessage.apply(event);
+      acks.add(producer.send(KafkaProducerRecord.create(topic, message.key(), message.value().encode())));
+    }
+    return Future.all(acks).mapEmpty();
+  }
+
+  public Future<Void> close() {
+    return producer.close();
+  }
+}

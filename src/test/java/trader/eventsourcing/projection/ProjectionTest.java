@@ -1,0 +1,228 @@
+package trader.eventsourcing.projection;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import trader.eventsourcing.journal.Appended;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.JournalNotifications;
+import trader.eventsourcing.journal.NewEvent;
+import trader.eventsourcing.journal.Upcasters;
+import trader.testing.TestDatabase;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProjectionTest {
+
+  @RegisterExtension
+  static final TestDatabase db = new TestDatabase();
+
+  private static final ProjectionOptions FAST = new ProjectionOptions(100, Duration.ofMillis(100),
+    Duration.ofMillis(200), 3, Duration.ofMillis(20));
+
+  Vertx vertx;
+  Pool pool;
+  Journal journal;
+  JournalNotifications notifications;
+  final List<Projections> runtimes = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    pool = db.database().pool(vertx);
+    journal = Journal.create(vertx, pool, Upcasters.none());
+    notifications = JournalNotifications.start(vertx, db.options());
+    // each test folds the whole journal: start from an empty one
+    pool.query("truncate journal, projection_versions, projection_offsets").execute().await();
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (Projections p : runtimes) {
+      p.close().await();
+    }
+    notifications.close().await();
+    vertx.close().await();
+  }
+
+  Projections runtime(Projection projection) {
+    Projections p = Projections.create(vertx, db.options(), journal, notifications, new SimpleMeterRegistry(), FAST)
+      .register(projection);
+    runtimes.add(p);
+    return p;
+  }
+
+  /** Writes {@code perStream} counted events (amount = version) to each of {@code streams} streams, concurrently. */
+  List<Appended> write(String prefix, int streams, int perStream) {
+    List<Future<Appended>> appends = new ArrayList<>();
+    for (int s = 0; s < streams; s++) {
+      String stream = prefix + "-" + s;
+      Future<Appended> chain = Future.succeededFuture(new Appended(stream, 0, null));
+      for (int v = 1; v <= perStream; v++) {
+        int version = v;
+        chain = chain.compose(a -> journal.append(stream, a.version(),
+          List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", version)))));
+      }
+      appends.add(chain);
+    }
+    return Future.all(appends).await().list();
+  }
+
+  Map<String, List<Long>> fold(String name) {
+    Map<String, List<Long>> expected = new TreeMap<>();
+    for (Row r : pool.query("select stream_id, count(*) as n, sum((payload->>'amount')::bigint) as amount from journal "
+      + "where event_type = '" + StreamTotals.TYPE + "' group by stream_id").execute().await()) {
+      expected.put(r.getString("stream_id"), List.of(r.getLong("n"), r.getLong("amount")));
+    }
+    return expected;
+  }
+
+  Map<String, List<Long>> view(String name) {
+    Map<String, List<Long>> actual = new TreeMap<>();
+    for (Row r : pool.query("select stream_id, events, amount from " + name + "_totals").execute().await()) {
+      actual.put(r.getString("stream_id"), List.of(r.getLong("events"), r.getLong("amount")));
+    }
+    return actual;
+  }
+
+  long count(String sql) {
+    return pool.query(sql).execute().await().iterator().next().getLong(0);
+  }
+
+  static void eventually(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void tablesEqualTheFoldOfTheJournalAfterConcurrentWrites() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_sharded", 4);
+    runtime(projection);
+    write("acct", 60, 15);
+    journal.append("other-1", 0, List.of(NewEvent.of("test.ignored", new JsonObject().put("amount", 99)))).await();
+    eventually(() -> view(projection.name()).equals(fold(projection.name())), Duration.ofSeconds(30));
+    assertThat(count("select count(*) from totals_sharded_applied")).isEqualTo(60 * 15);
+    assertThat(count("select count(*) from projection_offsets where name = 'totals_sharded'")).isEqualTo(4);
+  }
+
+  @Test
+  void failingEventStopsTheShardUntilResumedAndNothingIsSkipped() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_poison", 1);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    runtimes.add(Projections.create(vertx, db.options(), journal, notifications, registry, FAST).register(projection));
+    write("before", 3, 2);
+    journal.append("bad", 0, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 5)
+      .put("poison", true)))).await();
+    write("after", 3, 2);
+
+    eventually(() -> count("select count(*) from projection_offsets where name = 'totals_poison' "
+      + "and stopped_reason is not null") == 1, Duration.ofSeconds(20));
+    String reason = pool.query("select stopped_reason from projection_offsets where name = 'totals_poison'")
+      .execute().await().iterator().next().getString(0);
+    assertThat(reason).contains("stream bad version 1").contains("poisoned event");
+    assertThat(registry.get("projection.stopped").tag("projection", "totals_poison").gauge().value()).isEqualTo(1.0);
+    // everything before the poisoned event is applied, nothing after it
+    assertThat(view("totals_poison")).containsOnlyKeys("before-0", "before-1", "before-2");
+
+    projection.poisonFails.set(false);
+    assertThat(ProjectionControl.resume(pool, "totals_poison").await()).isEqualTo(1);
+    eventually(() -> view("totals_poison").equals(fold("totals_poison")), Duration.ofSeconds(20));
+    assertThat(registry.get("projection.stopped").tag("projection", "totals_poison").gauge().value()).isZero();
+  }
+
+  @Test
+  void queryWithTheCommandsPositionSeesItsEffect() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_ryw", 2);
+    runtime(projection);
+    ProjectionProgress progress = ProjectionProgress.create(vertx, pool);
+    for (int i = 0; i < 20; i++) {
+      Appended appended = journal.append("ryw-" + i, 0, List.of(NewEvent.of(StreamTotals.TYPE,
+        new JsonObject().put("amount", i)))).await();
+      progress.await("totals_ryw", appended.position(), Duration.ofSeconds(2)).await();
+      assertThat(count("select count(*) from totals_ryw_totals where stream_id = 'ryw-" + i + "'")).isEqualTo(1);
+    }
+    // a position the read side will not reach in time fails clearly
+    var unreachable = new trader.eventsourcing.journal.Position(Long.MAX_VALUE, Long.MAX_VALUE);
+    assertThatThrownBy(() -> progress.await("totals_ryw", unreachable, Duration.ofMillis(300)).await())
+      .isInstanceOf(ProjectionLagException.class).hasMessageContaining("totals_ryw");
+    progress.close().await();
+  }
+
+  @Test
+  void rebuildFillsANewVersionWhileTheOldServesThenSwaps() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_rebuild", 2);
+    runtime(projection);
+    write("r", 40, 10);
+    eventually(() -> view("totals_rebuild").equals(fold("totals_rebuild")), Duration.ofSeconds(30));
+
+    AtomicLong lastDone = new AtomicLong();
+    AtomicLong lastTotal = new AtomicLong();
+    Future<Integer> rebuild = ProjectionRebuild.run(vertx, db.options(), journal, projection, 50, (done, total) -> {
+      lastDone.set(done);
+      lastTotal.set(total);
+    });
+    // writes and reads go on during the rebuild
+    write("during", 20, 5);
+    assertThat(view("totals_rebuild")).isNotEmpty();
+    assertThat(rebuild.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)).isEqualTo(2);
+    assertThat(lastDone.get()).isGreaterThanOrEqualTo(400).isEqualTo(Math.max(lastTotal.get(), lastDone.get()));
+
+    write("after", 10, 3);
+    eventually(() -> view("totals_rebuild").equals(fold("totals_rebuild")), Duration.ofSeconds(30));
+    assertThat(count("select active_version from projection_versions where name = 'totals_rebuild'")).isEqualTo(2);
+    assertThat(count("select count(*) from pg_namespace where nspname = 'totals_rebuild_v1'")).isZero();
+    assertThat(count("select count(*) from totals_rebuild_applied")).isEqualTo(40 * 10 + 20 * 5 + 10 * 3);
+  }
+
+  @Test
+  void oneRunnerPerShardAndTheOtherNodeTakesOver() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_nodes", 3);
+    Vertx otherVertx = Vertx.vertx();
+    try {
+      Projections first = runtime(projection);
+      eventually(() -> first.runningHere() == 3, Duration.ofSeconds(10));
+      Projections second = Projections.create(otherVertx, db.options(), Journal.create(otherVertx,
+        db.database().pool(otherVertx), Upcasters.none()), null, new SimpleMeterRegistry(), FAST).register(projection);
+      write("n", 30, 4);
+      eventually(() -> view("totals_nodes").equals(fold("totals_nodes")), Duration.ofSeconds(20));
+      assertThat(second.runningHere()).isZero();
+      // only the owners hold a connection (and on it the lock); the others try again every lockRetry
+      assertThat(count("select count(*) from pg_stat_activity where application_name like 'projection:totals_nodes:%'"))
+        .isEqualTo(3);
+
+      long start = System.nanoTime();
+      first.close().await();
+      runtimes.remove(first);
+      eventually(() -> second.runningHere() == 3, Duration.ofSeconds(10));
+      System.out.printf("takeover of 3 shards in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+      write("m", 30, 4);
+      eventually(() -> view("totals_nodes").equals(fold("totals_nodes")), Duration.ofSeconds(20));
+      assertThat(count("select count(*) from totals_nodes_applied")).isEqualTo(30 * 4 * 2);
+      second.close().await();
+    } finally {
+      otherVertx.close().await();
+    }
+  }
+}

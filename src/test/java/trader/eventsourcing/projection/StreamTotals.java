@@ -1,0 +1,78 @@
+package trader.eventsourcing.projection;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import trader.eventsourcing.journal.StoredEvent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A test read side: per stream, how many "counted" events and the sum of their amounts; and every applied event
+ * id with a primary key, so applying an event twice fails loudly instead of counting twice.
+ */
+final class StreamTotals implements Projection {
+
+  static final String TYPE = "test.counted";
+  final AtomicBoolean poisonFails = new AtomicBoolean(true);
+  /** A pause inside each batch's transaction, so that a test can kill a runner mid-batch. */
+  volatile double slowSeconds;
+  private final String name;
+  private final int shards;
+
+  StreamTotals(String name, int shards) {
+    this.name = name;
+    this.shards = shards;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int shards() {
+    return shards;
+  }
+
+  @Override
+  public boolean handles(StoredEvent event) {
+    return event.type().equals(TYPE);
+  }
+
+  @Override
+  public List<String> tables() {
+    return List.of(name + "_totals", name + "_applied");
+  }
+
+  @Override
+  public Future<Void> createTables(SqlConnection c) {
+    return c.query("create table " + name + "_totals (stream_id text primary key, events bigint not null, "
+        + "amount bigint not null)").execute()
+      .compose(r -> c.query("create table " + name + "_applied (event_id uuid primary key)").execute())
+      .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> apply(SqlConnection c, List<StoredEvent> events) {
+    List<Tuple> totals = new ArrayList<>();
+    List<Tuple> applied = new ArrayList<>();
+    for (StoredEvent e : events) {
+      if (e.payload().getBoolean("poison", false) && poisonFails.get()) {
+        return Future.failedFuture(new IllegalStateException("poisoned event"));
+      }
+      totals.add(Tuple.of(e.streamId(), e.payload().getLong("amount", 0L)));
+      applied.add(Tuple.of(e.eventId()));
+    }
+    Future<?> pause = slowSeconds > 0 ? c.query("select pg_sleep(" + slowSeconds + ")").execute()
+      : Future.succeededFuture();
+    return pause.compose(x -> c.preparedQuery("insert into " + name + "_applied (event_id) values ($1)")
+        .executeBatch(applied))
+      .compose(r -> c.preparedQuery("insert into " + name + "_totals (stream_id, events, amount) values ($1, 1, $2) "
+        + "on conflict (stream_id) do update set events = " + name + "_totals.events + 1, "
+        + "amount = " + name + "_totals.amount + excluded.amount").executeBatch(totals))
+      .mapEmpty();
+  }
+}

@@ -1,0 +1,238 @@
+package trader.eventsourcing.topic;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.NewEvent;
+import trader.eventsourcing.journal.Upcasters;
+import trader.eventsourcing.projection.ProjectionOptions;
+import trader.eventsourcing.projection.Projections;
+import trader.testing.TestDatabase;
+import trader.testing.TestInfra;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TopicTest {
+
+  @RegisterExtension
+  static final TestDatabase db = new TestDatabase();
+
+  Vertx vertx;
+  Pool pool;
+  Journal journal;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    pool = db.database().pool(vertx);
+    journal = Journal.create(vertx, pool, Upcasters.none());
+  }
+
+  @AfterEach
+  void tearDown() {
+    vertx.close().await();
+  }
+
+  @Test
+  void publisherKilledTenTimesDeliversEveryEventAndTheSubscriberAppliesEachOnce() throws Exception {
+    String topic = db.topic("published");
+    int streams = 100;
+    int perStream = 60;
+    List<Future<?>> appends = new ArrayList<>();
+    for (int s = 0; s < streams; s++) {
+      List<NewEvent> events = new ArrayList<>();
+      for (int v = 1; v <= perStream; v++) {
+        events.add(NewEvent.of(v % 10 == 0 ? "test.private" : "test.published", new JsonObject().put("n", v)));
+      }
+      appends.add(journal.append("pub-" + s, 0, events));
+    }
+    Future.all(appends).await();
+    Set<String> selected = new HashSet<>();
+    for (Row r : pool.query("select event_id from journal where event_type = 'test.published'").execute().await()) {
+      selected.add(r.getUUID(0).toString());
+    }
+
+    Random random = new Random(42);
+    int midStream = 0;
+    for (int kill = 0; kill < 10; kill++) {
+      File log = new File(TestInfra.dir("logs").toFile(), "publisher-" + kill + ".log");
+      Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
+        "-cp", System.getProperty("java.class.path"), PublisherProcess.class.getName(), db.url(),
+        TestInfra.kafkaBootstrap(), topic)
+        .redirectErrorStream(true).redirectOutput(log).start();
+      awaitLine(log, "publishing");
+      // kill only once this publisher has committed something of its own: then it dies mid-stream
+      long before = publishedSoFar();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (publishedSoFar() == before && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      Thread.sleep(random.nextInt(300));
+      child.destroyForcibly().waitFor();
+      long applied = publishedSoFar();
+      if (applied > 0 && applied < selected.size()) {
+        midStream++;
+      }
+    }
+    assertThat(midStream).as("kills that interrupted publishing").isGreaterThanOrEqualTo(5);
+
+    // a last publisher finishes the job
+    TopicPublisher publisher = TopicPublisher.create(vertx, TestInfra.kafkaBootstrap(), "publish_test", topic,
+      e -> e.type().equals("test.published"), TopicMessage::of);
+    Projections runtime = Projections.create(vertx, db.options(), journal, null, new SimpleMeterRegistry(),
+      ProjectionOptions.DEFAULT).register(publisher);
+
+    // the subscriber's effect: one state change per distinct event, whatever the redeliveries
+    pool.query("create table effects (event_id uuid primary key, stream_id text not null, version bigint not null)")
+      .execute().await();
+    Map<String, List<Long>> versionsByKey = new ConcurrentHashMap<>();
+    List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "effects-group", 3,
+      message -> {
+        received.add(message.eventId());
+        versionsByKey.computeIfAbsent(message.key(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+          .add(message.value().getLong("version"));
+        return pool.preparedQuery("insert into effects (event_id, stream_id, version) values ($1, $2, $3) "
+            + "on conflict do nothing")
+          .execute(Tuple.of(UUID.fromString(message.eventId()), message.value().getString("streamId"),
+            message.value().getLong("version"))).mapEmpty();
+      });
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (count("select count(*) from effects") < selected.size() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    Thread.sleep(1000);
+    subscriber.close().await();
+    runtime.close().await();
+    publisher.close().await();
+
+    assertThat(new HashSet<>(received)).isEqualTo(selected);
+    // the publisher's offset counted every selected event exactly once, whatever was sent twice
+    assertThat(publishedSoFar()).isEqualTo(selected.size());
+    assertThat(count("select count(*) from effects")).isEqualTo(selected.size());
+    System.out.printf("published %d events, received %d messages (%d redelivered after kills)%n", selected.size(),
+      received.size(), received.size() - selected.size());
+    // per key the versions arrive in order: a redelivery may repeat a run, never go back past it unseen
+    for (Map.Entry<String, List<Long>> e : versionsByKey.entrySet()) {
+      List<Long> firstSeen = e.getValue().stream().distinct().toList();
+      assertThat(firstSeen).as("order of stream %s", e.getKey()).isSorted();
+    }
+  }
+
+  @Test
+  void poisonMessagesGoToTheDeadLetterTopicWithTheirReasonAndConsumptionContinues() throws Exception {
+    String topic = db.topic("poison");
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(),
+      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    String good1 = envelope("good-1", false);
+    String failing = envelope("fails", true);
+    String good2 = envelope("good-2", false);
+    for (String value : List.of(good1, "{not json", failing, good2)) {
+      producer.send(KafkaProducerRecord.create(topic, "k", value)).await();
+    }
+    producer.close().await();
+
+    List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "poison-group", 3,
+      message -> {
+        if (message.payload().getBoolean("fail")) {
+          return Future.failedFuture("cannot handle " + message.eventId());
+        }
+        handled.add(message.eventId());
+        return Future.succeededFuture();
+      });
+    List<KafkaConsumerRecord<String, String>> dead = consume(topic + TopicSubscriber.DLQ_SUFFIX, 2);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (handled.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    subscriber.close().await();
+
+    assertThat(handled).containsExactly("good-1", "good-2");
+    assertThat(dead).hasSize(2);
+    assertThat(dead.get(0).value()).isEqualTo("{not json");
+    assertThat(header(dead.get(0), "dlq.reason")).startsWith("not JSON");
+    assertThat(dead.get(1).value()).isEqualTo(failing);
+    assertThat(header(dead.get(1), "dlq.reason")).isEqualTo("handler failed 3 times: cannot handle fails");
+    assertThat(header(dead.get(1), "dlq.topic")).isEqualTo(topic);
+  }
+
+  private static String envelope(String eventId, boolean fail) {
+    return new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", eventId)
+      .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("fail", fail)).encode();
+  }
+
+  private static String header(KafkaConsumerRecord<String, String> record, String name) {
+    return record.headers().stream().filter(h -> h.key().equals(name)).findFirst()
+      .map(h -> h.value().toString(StandardCharsets.UTF_8)).orElse(null);
+  }
+
+  private List<KafkaConsumerRecord<String, String>> consume(String topic, int expected) throws Exception {
+    Map<String, String> config = new HashMap<>();
+    config.put("bootstrap.servers", TestInfra.kafkaBootstrap());
+    config.put("group.id", "reader-" + UUID.randomUUID());
+    config.put("auto.offset.reset", "earliest");
+    config.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    config.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
+    KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, config);
+    consumer.subscribe(topic).await();
+    List<KafkaConsumerRecord<String, String>> records = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (records.size() < expected && System.nanoTime() < deadline) {
+      KafkaConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(200)).await();
+      for (int i = 0; i < batch.size(); i++) {
+        records.add(batch.recordAt(i));
+      }
+    }
+    consumer.close().await();
+    return records;
+  }
+
+  private static void awaitLine(File log, String line) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (log.exists() && java.nio.file.Files.readString(log.toPath()).contains(line)) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("child did not print '" + line + "'");
+  }
+
+  private long publishedSoFar() {
+    return count("select coalesce(sum(events_applied), 0) from projection_offsets where name = 'publish_test'");
+  }
+
+  private long count(String sql) {
+    return pool.query(sql).execute().await().iterator().next().getLong(0);
+  }
+}
