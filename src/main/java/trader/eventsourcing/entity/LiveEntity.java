@@ -32,7 +32,7 @@ final class LiveEntity<C, E, S> {
   final String entityId;
   final String streamId;
   final int shard;
-  private final ArrayDeque<Pending<C>> mailbox = new ArrayDeque<>();
+  private final ArrayDeque<Pending<C>> mailbox = new ArrayDeque<>(2); // most entities hold 0-1 commands
 
   private S state;
   private long version;
