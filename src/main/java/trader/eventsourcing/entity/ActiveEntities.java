@@ -81,19 +81,21 @@ final class ActiveEntities {
   }
 
   /**
-   * Removes the entities whose shard another node owns now, so that when the shard comes back they are recovered
-   * from the journal (which then holds what the other owner wrote). Busy ones leave when idle.
+   * Removes the entities of {@code typeName} whose shard another node owns now, so that when the shard comes back
+   * they are recovered from the journal (which then holds what the other owner wrote). Busy ones leave when idle.
    */
-  void ownershipChanged(Ownership ownership) {
+  void ownershipChanged(String typeName, Ownership ownership) {
     Iterator<LiveEntity<?, ?, ?>> it = entities.values().iterator();
     while (it.hasNext()) {
       LiveEntity<?, ?, ?> e = it.next();
-      boolean moved = !ownership.isLocal(e.shard);
-      if (moved && e.isIdle()) {
+      if (!e.typeName.equals(typeName) || ownership.isLocal(e.shard)) {
+        continue;
+      }
+      if (e.isIdle()) {
         it.remove();
         passivations++;
       } else {
-        e.passivateWhenIdle = moved;
+        e.passivateWhenIdle = true;
       }
     }
     admitWaiting();

@@ -46,7 +46,7 @@ final class EntitiesImpl implements Entities {
     this.journal = journal;
     this.options = options;
     this.active = new ActiveEntities(options.maxActive(), options.idleTimeout().toNanos());
-    this.membership = new Membership(vertx, options.shards(), active::ownershipChanged);
+    this.membership = new Membership(vertx, context, options.shards(), active::ownershipChanged);
     long sweepMs = Math.clamp(options.idleTimeout().toMillis() / 4, 10, 1000);
     context.runOnContext(v -> {
       // timers created on the context run their handlers there
@@ -82,12 +82,12 @@ final class EntitiesImpl implements Entities {
 
   @Override
   public String nodeId() {
-    return membership.current().localNode();
+    return membership.localNode();
   }
 
   @Override
   public String ownerOf(String typeName, String entityId) {
-    Ownership ownership = membership.current();
+    Ownership ownership = membership.current(typeName);
     return ownership.ownerOf(Sharding.shardOf(Entities.streamId(typeName, entityId), ownership.shards()));
   }
 
@@ -145,8 +145,8 @@ final class EntitiesImpl implements Entities {
     return onContext(() -> Future.succeededFuture(active.passivate(Entities.streamId(typeName, entityId))));
   }
 
-  Ownership ownership() {
-    return membership.current();
+  Ownership ownership(String typeName) {
+    return membership.current(typeName);
   }
 
   // ---- for the runtime's parts ----

@@ -29,6 +29,7 @@ final class LiveEntity<C, E, S> {
 
   private final EntitiesImpl runtime;
   private final EntityType<C, E, S> type;
+  final String typeName;
   final String entityId;
   final String streamId;
   final int shard;
@@ -48,6 +49,7 @@ final class LiveEntity<C, E, S> {
   LiveEntity(EntitiesImpl runtime, EntityType<C, E, S> type, String entityId, int shard) {
     this.runtime = runtime;
     this.type = type;
+    this.typeName = type.name();
     this.entityId = entityId;
     this.streamId = Entities.streamId(type.name(), entityId);
     this.shard = shard;

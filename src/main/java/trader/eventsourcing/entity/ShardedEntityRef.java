@@ -31,23 +31,34 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
   private final EntitiesImpl runtime;
   private final EntityType<C, E, S> type;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<JsonObject> presence;
 
   ShardedEntityRef(EntitiesImpl runtime, EntityType<C, E, S> type) {
     this.runtime = runtime;
     this.type = type;
   }
 
-  /** Listens for forwarded commands (clustered only); on the runtime's context. */
+  /**
+   * Listens for forwarded commands and announces that this node hosts the type (clustered only), then reads the
+   * type's hosts, so that the first commands are routed on a current view. On the runtime's context.
+   */
   Future<Void> start() {
-    if (!runtime.membership().isClustered()) {
-      return Future.succeededFuture();
+    Membership membership = runtime.membership();
+    if (!membership.isClustered()) {
+      return membership.track(type.name());
     }
     consumer = runtime.vertx().eventBus().consumer(WireFormat.address(type.name(), runtime.nodeId()), this::receive);
-    return consumer.completion();
+    // nothing is ever sent here: the registration itself is the announcement
+    presence = runtime.vertx().eventBus().consumer(WireFormat.presenceAddress(type.name()), message -> { });
+    return Future.all(consumer.completion(), presence.completion()).compose(v -> membership.track(type.name()));
   }
 
+  /** Stops taking forwarded commands; the other nodes take over this node's shards of the type. */
   Future<Void> stop() {
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    if (consumer == null) {
+      return Future.succeededFuture();
+    }
+    return Future.join(presence.unregister(), consumer.unregister()).mapEmpty();
   }
 
   @Override
@@ -88,7 +99,7 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
     }
     String streamId = Entities.streamId(type.name(), a.entityId);
     int shard = Sharding.shardOf(streamId, runtime.options().shards());
-    Ownership ownership = runtime.membership().current();
+    Ownership ownership = runtime.membership().current(type.name());
     if (ownership.isLocal(shard)) {
       deliverHere(streamId, a.entityId, shard, new Pending<>(a.command, a.metadata, a.reply));
     } else {
@@ -163,10 +174,7 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
         + "); nothing was applied"));
       return;
     }
-    runtime.vertx().setTimer(delay, t -> {
-      runtime.membership().refresh();
-      route(a);
-    });
+    runtime.vertx().setTimer(delay, t -> runtime.membership().refresh(type.name()).onComplete(v -> route(a)));
   }
 
   /** A command forwarded by another node; on the runtime's context. */
@@ -183,11 +191,10 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
     }
     String streamId = Entities.streamId(type.name(), request.entityId());
     int shard = Sharding.shardOf(streamId, runtime.options().shards());
-    if (!runtime.membership().current().isLocal(shard)) {
-      runtime.membership().refresh(); // the sender may have seen a membership change before this node did
-    }
-    Ownership ownership = runtime.membership().current();
+    Ownership ownership = runtime.membership().current(type.name());
     if (runtime.isClosed() || !ownership.isLocal(shard)) {
+      // the sender may have seen a membership change this node has not seen yet: look again for the next one
+      runtime.membership().refresh(type.name());
       message.fail(WireFormat.NOT_OWNER, "node " + runtime.nodeId() + " does not own shard " + shard + " of "
         + streamId + (runtime.isClosed() ? " (closing)" : "; its owner is " + ownership.ownerOf(shard)));
       return;

@@ -20,9 +20,14 @@ final class WireFormat {
   private WireFormat() {
   }
 
+  /** Where every node hosting {@code typeName} listens, so that the cluster's registrations say who hosts it. */
+  static String presenceAddress(String typeName) {
+    return "entity." + typeName;
+  }
+
   /** The event-bus address where {@code nodeId} takes commands for entities of {@code typeName}. */
   static String address(String typeName, String nodeId) {
-    return "entity." + typeName + "." + nodeId;
+    return "entity." + typeName + ".node." + nodeId;
   }
 
   /**

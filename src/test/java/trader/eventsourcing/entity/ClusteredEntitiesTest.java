@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.eventsourcing.entity.Account.Command;
 import trader.eventsourcing.entity.Account.Command.Deposit;
 import trader.eventsourcing.entity.Account.Command.Open;
+import trader.eventsourcing.entity.Account.Command.Touch;
 import trader.eventsourcing.entity.Account.State.Active;
 import trader.eventsourcing.journal.EventMetadata;
 import trader.eventsourcing.journal.Journal;
@@ -33,8 +35,8 @@ import static trader.eventsourcing.entity.EntitiesTest.await;
 
 /**
  * Two clustered Vert.x nodes (Hazelcast on loopback, in this JVM) sharing one PostgreSQL journal: commands reach the
- * owner of their entity's shard wherever they are sent from, a joining node takes shards over (the old owner drops
- * those entities from memory), and when a node leaves, the other serves its entities with their state intact.
+ * owner of their entity's shard wherever they are sent from, a node takes shards over once it hosts the type (the
+ * old owner drops those entities from memory), and when a node leaves, the other serves its entities with their state intact.
  */
 class ClusteredEntitiesTest {
 
@@ -70,6 +72,15 @@ class ClusteredEntitiesTest {
     return (EntitiesImpl) entities;
   }
 
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   private static String id(int i) {
     return "acc-" + i;
   }
@@ -83,11 +94,19 @@ class ClusteredEntitiesTest {
       .await();
     assertThat(a.stats().active()).isEqualTo(ENTITIES); // alone, A owns every shard
 
-    // B joins: it takes over the shards it wins, and A drops those entities from memory
+    // B joins the cluster but does not host accounts yet (as while it boots): A keeps every shard
     Vertx vertxB = clusteredNode(portB);
     EntitiesImpl b = runtime(vertxB);
+    await(() -> ((VertxInternal) vertxA).clusterManager().getNodes().size() == 2, Duration.ofSeconds(10));
+    sleep(600); // three membership polls
+    Future.all(IntStream.range(0, ENTITIES).mapToObj(i -> viaA.send(id(i), new Touch())).toList()).await();
+    assertThat(a.ownership(Account.NAME).nodes()).containsExactly(a.nodeId());
+    assertThat(a.stats().forwarded()).isZero();
+
+    // B registers accounts: it takes over the shards it wins, and A drops those entities from memory
     EntityRef<Command> viaB = b.register(new Account()).await();
-    await(() -> a.ownership().nodes().size() == 2 && b.ownership().nodes().size() == 2, Duration.ofSeconds(10));
+    await(() -> a.ownership(Account.NAME).nodes().size() == 2 && b.ownership(Account.NAME).nodes().size() == 2,
+      Duration.ofSeconds(10));
     List<Integer> onB = IntStream.range(0, ENTITIES).filter(i -> a.ownerOf(Account.NAME, id(i)).equals(b.nodeId()))
       .boxed().toList();
     assertThat(onB).isNotEmpty().hasSizeLessThan(ENTITIES);
@@ -126,7 +145,7 @@ class ClusteredEntitiesTest {
     b.close().await();
     nodes.remove(vertxB);
     vertxB.close().await();
-    await(() -> a.ownership().nodes().size() == 1, Duration.ofSeconds(10));
+    await(() -> a.ownership(Account.NAME).nodes().size() == 1, Duration.ofSeconds(10));
     List<Future<Reply>> after = IntStream.range(0, ENTITIES)
       .mapToObj(i -> viaA.send(id(i), new Deposit(BigDecimal.ONE, 2))).toList();
     Future.all(after).await();
