@@ -8,9 +8,9 @@ import trader.eventsourcing.journal.Journal;
  * A node's entity runtime: keeps the entities this node owns in memory, routes commands for the others to their
  * owners over the event bus, and persists events through the {@link Journal}.
  *
- * <p>Entity ids are hashed into {@link EntitiesOptions#shards() shards}, and each shard is owned by one cluster member
- * (rendezvous hashing over the members' node ids), recomputed when members join or leave. On a plain (not
- * clustered) Vert.x this node owns every shard. The journal's optimistic concurrency check makes a brief double
+ * <p>Entity ids are hashed into {@link EntitiesOptions#shards() shards}, and each shard of a type is owned by one of
+ * the cluster members that host the type (rendezvous hashing over their node ids), recomputed when members join or
+ * leave or start or stop hosting it. On a plain (not clustered) Vert.x this node owns every shard. The journal's optimistic concurrency check makes a brief double
  * ownership during a membership change safe: a writer with stale state is refused, reloads and decides again.
  *
  * <pre>{@code
@@ -32,8 +32,8 @@ public interface Entities {
   }
 
   /**
-   * Hosts the entities of {@code type} on this node and returns the way to send them commands. Every node that
-   * may own entities of the type must register it (all nodes share the shards of every type).
+   * Hosts the entities of {@code type} on this node and returns the way to send them commands. The nodes that
+   * have registered a type share its shards.
    */
   <C> Future<EntityRef<C>> register(EntityType<C, ?, ?> type);
 
