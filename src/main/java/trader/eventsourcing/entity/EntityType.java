@@ -1,0 +1,52 @@
+package trader.eventsourcing.entity;
+
+import java.util.Set;
+
+/**
+ * The definition of one kind of event-sourced entity (a "decider"): how it decides on commands and how its events
+ * change its state. Implementations are pure domain code; the entity runtime ({@link Entities}) does the I/O:
+ * it routes commands to the entity's owner node, recovers state from the journal, persists events and replies.
+ *
+ * <p>Commands, events and states are meant to be sealed interfaces of records, handled by exhaustive {@code switch},
+ * so that adding a case without handling it does not compile.
+ *
+ * @param <C> commands
+ * @param <E> events
+ * @param <S> states
+ */
+public interface EntityType<C, E, S> {
+
+  /**
+   * The stable name of this type, e.g. {@code "portfolio"}: letters, digits, {@code . _ -}. It is part of stream ids
+   * ({@link Entities#streamId}) and event-bus addresses, so it must never change.
+   */
+  String name();
+
+  /** The state of an entity that has no events yet. */
+  S initialState();
+
+  /** Accepts {@code command} with the events it causes, or rejects it; must not change anything. */
+  Decision<E> decide(S state, C command);
+
+  /** The state after {@code event}; must accept every event {@link #decide} can produce from that state. */
+  S evolve(S state, E event);
+
+  /** Commands cross the event bus between nodes as JSON under these stable names. */
+  RecordCodec<C> commands();
+
+  /** Events are stored under these stable type names and schema versions. */
+  RecordCodec<E> events();
+
+  /** States are stored in snapshots under these names; a snapshot of an older schema version is ignored. */
+  RecordCodec<S> states();
+
+  /** A snapshot is saved each time the stream's version crosses a multiple of this; 0 saves none. */
+  default int snapshotEvery() {
+    return 0;
+  }
+
+  /** Labels stored with {@code event} that read sides can select by; by default the type name. */
+  default Set<String> tags(E event) {
+    return Set.of(name());
+  }
+}

@@ -1,0 +1,240 @@
+package trader.eventsourcing.entity;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import trader.eventsourcing.journal.Appended;
+import trader.eventsourcing.journal.ConflictException;
+import trader.eventsourcing.journal.EventMetadata;
+import trader.eventsourcing.journal.NewEvent;
+import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.Snapshot;
+import trader.eventsourcing.journal.StoredEvent;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One entity in memory on its owner node: its state, its stream version and its mailbox. Commands are taken from
+ * the mailbox one at a time; the next starts only when the previous one's events are persisted (or it was rejected),
+ * so decisions are always made on the state that includes every earlier command.
+ *
+ * <p>Confined to the runtime's context: no locks, every journal callback is brought back to that context.
+ */
+final class LiveEntity<C, E, S> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LiveEntity.class);
+
+  private final EntitiesImpl runtime;
+  private final EntityType<C, E, S> type;
+  final String typeName;
+  final String entityId;
+  final String streamId;
+  final int shard;
+  private final ArrayDeque<Pending<C>> mailbox = new ArrayDeque<>(2); // most entities hold 0-1 commands
+
+  private S state;
+  private long version;
+  /** False until state was loaded from the journal, and again after evolve failed (state unknown). */
+  private boolean recovered;
+  /** The stream may hold events after {@link #version} (after a conflict or a failed append): read them first. */
+  private boolean stale;
+  private boolean busy;
+  /** Ownership moved to another node while busy: leave memory as soon as the mailbox is empty. */
+  boolean passivateWhenIdle;
+  long lastUsedNanos;
+
+  LiveEntity(EntitiesImpl runtime, EntityType<C, E, S> type, String entityId, int shard) {
+    this.runtime = runtime;
+    this.type = type;
+    this.typeName = type.name();
+    this.entityId = entityId;
+    this.streamId = Entities.streamId(type.name(), entityId);
+    this.shard = shard;
+    this.state = type.initialState();
+    this.lastUsedNanos = System.nanoTime();
+  }
+
+  void enqueue(Pending<C> command) {
+    mailbox.add(command);
+    lastUsedNanos = System.nanoTime();
+    if (!busy) {
+      drain();
+    }
+  }
+
+  boolean isIdle() {
+    return !busy && mailbox.isEmpty();
+  }
+
+  /** The state in memory (for tests and diagnostics). */
+  S state() {
+    return state;
+  }
+
+  long version() {
+    return version;
+  }
+
+  /** Handles queued commands in order; loops while steps complete at once, so a long mailbox cannot grow the stack. */
+  private void drain() {
+    busy = true;
+    Pending<C> next;
+    while ((next = mailbox.poll()) != null) {
+      Future<Void> handled = handle(next);
+      if (!handled.isComplete()) {
+        handled.onComplete(ar -> drain());
+        return;
+      }
+    }
+    busy = false;
+    lastUsedNanos = System.nanoTime();
+    runtime.active().becameIdle(this);
+  }
+
+  /** Completes when the command is done; never fails (failures go to the command's reply). */
+  private Future<Void> handle(Pending<C> command) {
+    if (command.isAbandoned()) {
+      return Future.succeededFuture();
+    }
+    runtime.countCommand();
+    Future<Void> ready = !recovered ? recover() : stale ? catchUp() : Future.succeededFuture();
+    return ready
+      .compose(v -> decideAndPersist(command, runtime.options().conflictRetries()))
+      .recover(e -> {
+        command.fail(e instanceof CommandFailedException ? e
+          : new CommandFailedException(type.name(), entityId, describe(e), e));
+        return Future.succeededFuture();
+      });
+  }
+
+  private Future<Void> recover() {
+    return runtime.onContext(runtime.journal().loadSnapshot(streamId)).compose(snapshot -> {
+      state = type.initialState();
+      version = 0;
+      snapshot.ifPresent(this::restore);
+      return catchUp();
+    }).onSuccess(v -> {
+      recovered = true;
+      runtime.countRecovery();
+    });
+  }
+
+  private void restore(Snapshot snapshot) {
+    RecordCodec<S> states = type.states();
+    String name = snapshot.state().getString("type");
+    if (name == null || states.schemaVersion(name) != snapshot.schemaVersion()) {
+      LOG.info("Ignoring snapshot of {} at version {}: state '{}' v{} is not current, replaying the stream", streamId,
+        snapshot.version(), name, snapshot.schemaVersion());
+      return;
+    }
+    try {
+      state = states.decode(name, snapshot.state().getJsonObject("state"));
+      version = snapshot.version();
+    } catch (RuntimeException e) {
+      LOG.warn("Ignoring unreadable snapshot of {} at version {}, replaying the stream: {}", streamId,
+        snapshot.version(), describe(e));
+      state = type.initialState();
+    }
+  }
+
+  /** Applies the stream's events after {@link #version}. */
+  private Future<Void> catchUp() {
+    return runtime.onContext(runtime.journal().read(streamId, version + 1)).compose(events -> {
+      for (StoredEvent stored : events) {
+        if (stored.version() != version + 1) {
+          return Future.failedFuture(new IllegalStateException("Stream " + streamId + " jumps from version "
+            + version + " to " + stored.version()));
+        }
+        state = type.evolve(state, type.events().decode(stored.type(), stored.payload()));
+        version = stored.version();
+      }
+      stale = false;
+      return Future.succeededFuture();
+    });
+  }
+
+  private Future<Void> decideAndPersist(Pending<C> command, int retriesLeft) {
+    return switch (type.decide(state, command.command())) {
+      case Decision.Reject<E> rejected -> {
+        command.complete(new Reply.Rejected(rejected.reason()));
+        yield Future.succeededFuture();
+      }
+      case Decision.Accept<E> accepted when accepted.events().isEmpty() -> {
+        command.complete(new Reply.Accepted(version, Position.START, 0));
+        yield Future.succeededFuture();
+      }
+      case Decision.Accept<E> accepted -> persist(command, accepted.events(), retriesLeft);
+    };
+  }
+
+  private Future<Void> persist(Pending<C> command, List<E> events, int retriesLeft) {
+    long expected = version;
+    List<NewEvent> batch = events.stream().map(e -> newEvent(e, command.metadata())).toList();
+    return runtime.onContext(runtime.journal().append(streamId, expected, batch)).transform(ar -> {
+      if (ar.succeeded()) {
+        return applied(command, events, expected, ar.result());
+      }
+      // a conflict means another writer appended; any other failure may or may not have written the events
+      stale = true;
+      if (!(ar.cause() instanceof ConflictException conflict)) {
+        return Future.failedFuture(ar.cause());
+      }
+      runtime.countConflict();
+      if (retriesLeft > 0) {
+        return catchUp().compose(v -> decideAndPersist(command, retriesLeft - 1));
+      }
+      return Future.failedFuture(new CommandFailedException(type.name(), entityId, "another writer kept appending to "
+        + streamId + "; gave up after " + (runtime.options().conflictRetries() + 1) + " attempts, nothing written",
+        conflict));
+    });
+  }
+
+  private Future<Void> applied(Pending<C> command, List<E> events, long expected, Appended appended) {
+    try {
+      for (E event : events) {
+        state = type.evolve(state, event);
+      }
+      version = appended.version();
+    } catch (RuntimeException e) {
+      // the events are persisted but this state could not take them: rebuild from the journal next time
+      recovered = false;
+      LOG.error("evolve failed on {} after appending version {}", streamId, appended.version(), e);
+    }
+    command.complete(new Reply.Accepted(appended.version(), appended.position(), events.size()));
+    return recovered ? saveSnapshotIfDue(expected) : Future.succeededFuture();
+  }
+
+  /** Saves a snapshot when the version crossed a multiple of snapshotEvery; the entity stays busy until saved. */
+  private Future<Void> saveSnapshotIfDue(long versionBefore) {
+    int every = type.snapshotEvery();
+    if (every <= 0 || versionBefore / every == version / every) {
+      return Future.succeededFuture();
+    }
+    Snapshot snapshot;
+    try {
+      RecordCodec<S> states = type.states();
+      snapshot = new Snapshot(streamId, version, states.schemaVersion(state),
+        new JsonObject().put("type", states.typeName(state)).put("state", states.encode(state)));
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot encode the state of {} for a snapshot: {}", streamId, describe(e));
+      return Future.succeededFuture();
+    }
+    return runtime.onContext(runtime.journal().saveSnapshot(snapshot)).recover(e -> {
+      LOG.warn("Snapshot of {} at version {} not saved: {}", streamId, snapshot.version(), describe(e));
+      return Future.succeededFuture();
+    });
+  }
+
+  private NewEvent newEvent(E event, EventMetadata metadata) {
+    RecordCodec<E> events = type.events();
+    return new NewEvent(UUID.randomUUID(), events.typeName(event), events.schemaVersion(event), events.encode(event),
+      metadata, type.tags(event));
+  }
+
+  static String describe(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

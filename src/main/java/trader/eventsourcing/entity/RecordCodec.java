@@ -1,0 +1,160 @@
+package trader.eventsourcing.entity;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.VertxModule;
+
+import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps the records of one sealed interface to JSON objects under explicit, stable type names, never class names:
+ * renaming or moving a record class does not change what is stored. Each name has a schema version (1 unless
+ * registered otherwise); events of older versions are brought up to date by the journal's upcasters.
+ *
+ * <p>JSON is written by Jackson from the records' components. {@link BigDecimal} is written as a JSON string
+ * ({@code "10.50"}), so that money keeps its exact value and scale through every JSON parser it meets.
+ *
+ * <pre>{@code
+ * RecordCodec<AccountEvent> events = RecordCodec.of(AccountEvent.class)
+ *     .add("account.opened", Opened.class)
+ *     .add("account.deposited", 2, Deposited.class)
+ *     .build();
+ * }</pre>
+ *
+ * @param <T> the sealed interface (or any base type) the records implement
+ */
+public final class RecordCodec<T> {
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+    .addModule(new VertxModule())
+    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES) // a newer node may have added a field
+    .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS) // records without components, e.g. a query command
+    .withConfigOverride(BigDecimal.class, o -> o.setFormat(JsonFormat.Value.forShape(JsonFormat.Shape.STRING)))
+    .build();
+
+  private record Entry(String name, int schemaVersion, Class<?> type) {
+  }
+
+  private final Class<T> base;
+  private final Map<String, Entry> byName;
+  private final Map<Class<?>, Entry> byClass;
+
+  private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass) {
+    this.base = base;
+    this.byName = Map.copyOf(byName);
+    this.byClass = Map.copyOf(byClass);
+  }
+
+  /** Starts a codec for the records implementing {@code base}. */
+  public static <T> Builder<T> of(Class<T> base) {
+    return new Builder<>(base);
+  }
+
+  /** The stable name {@code value}'s record is stored under. */
+  public String typeName(T value) {
+    return entry(value).name();
+  }
+
+  /** The current schema version of {@code value}'s record. */
+  public int schemaVersion(T value) {
+    return entry(value).schemaVersion();
+  }
+
+  /** The current schema version of the record named {@code typeName}, or 0 if no record has that name. */
+  public int schemaVersion(String typeName) {
+    Entry e = byName.get(typeName);
+    return e == null ? 0 : e.schemaVersion();
+  }
+
+  /** {@code value}'s components as a JSON object (without its type name). */
+  public JsonObject encode(T value) {
+    entry(value);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> map = JSON.convertValue(value, Map.class);
+    return new JsonObject(map);
+  }
+
+  /** The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. */
+  public T decode(String typeName, JsonObject json) {
+    Entry e = byName.get(typeName);
+    if (e == null) {
+      throw new IllegalArgumentException("No " + base.getSimpleName() + " record is named '" + typeName
+        + "'; known: " + new TreeSet<>(byName.keySet()));
+    }
+    return base.cast(JSON.convertValue(json.getMap(), e.type()));
+  }
+
+  private Entry entry(T value) {
+    Entry e = byClass.get(value.getClass());
+    if (e == null) {
+      throw new IllegalArgumentException(value.getClass().getName() + " has no stable name in the "
+        + base.getSimpleName() + " codec");
+    }
+    return e;
+  }
+
+  /** Collects name ↔ record registrations; {@link #build()} checks that every record of a sealed base has one. */
+  public static final class Builder<T> {
+    private final Class<T> base;
+    private final Map<String, Entry> byName = new HashMap<>();
+    private final Map<Class<?>, Entry> byClass = new HashMap<>();
+
+    private Builder(Class<T> base) {
+      this.base = base;
+    }
+
+    /** Registers {@code type} under {@code name}, schema version 1. */
+    public Builder<T> add(String name, Class<? extends T> type) {
+      return add(name, 1, type);
+    }
+
+    /** Registers {@code type} under {@code name} at its current {@code schemaVersion} (1 or more). */
+    public Builder<T> add(String name, int schemaVersion, Class<? extends T> type) {
+      if (name == null || name.isBlank() || schemaVersion < 1) {
+        throw new IllegalArgumentException("A record needs a non-blank name and schema version >= 1");
+      }
+      Entry entry = new Entry(name, schemaVersion, type);
+      if (byName.putIfAbsent(name, entry) != null) {
+        throw new IllegalArgumentException("Name '" + name + "' is registered twice in the " + base.getSimpleName()
+          + " codec");
+      }
+      if (byClass.putIfAbsent(type, entry) != null) {
+        throw new IllegalArgumentException(type.getName() + " is registered twice in the " + base.getSimpleName()
+          + " codec");
+      }
+      return this;
+    }
+
+    /** The codec; fails if a concrete record of the sealed base has no name (it could not be stored). */
+    public RecordCodec<T> build() {
+      Set<Class<?>> missing = new LinkedHashSet<>();
+      concreteSubtypes(base, missing);
+      missing.removeAll(byClass.keySet());
+      if (!missing.isEmpty()) {
+        throw new IllegalArgumentException("The " + base.getSimpleName() + " codec has no name for "
+          + missing.stream().map(Class::getSimpleName).toList());
+      }
+      return new RecordCodec<>(base, byName, byClass);
+    }
+
+    private static void concreteSubtypes(Class<?> type, Set<Class<?>> out) {
+      if (type.isSealed()) {
+        for (Class<?> permitted : type.getPermittedSubclasses()) {
+          concreteSubtypes(permitted, out);
+        }
+      } else if (!type.isInterface() && !Modifier.isAbstract(type.getModifiers())) {
+        out.add(type);
+      }
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package trader.eventsourcing.entity;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import trader.eventsourcing.entity.Account.Command;
+import trader.eventsourcing.entity.Account.Command.Deposit;
+import trader.eventsourcing.entity.Account.Command.Open;
+import trader.eventsourcing.entity.Account.Command.Touch;
+import trader.eventsourcing.entity.Account.Command.Withdraw;
+import trader.eventsourcing.entity.Account.State.Active;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.StoredEvent;
+import trader.eventsourcing.journal.Upcasters;
+import trader.testing.TestDatabase;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** One node (plain Vert.x, owns every shard) over a real PostgreSQL journal. */
+class EntitiesTest {
+
+  @RegisterExtension
+  static final TestDatabase db = new TestDatabase(false);
+
+  static Vertx vertx;
+  static Pool pool;
+  static Journal stored;
+
+  InstrumentedJournal journal;
+  Entities entities;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    pool = db.database().pool(vertx);
+    stored = SimplePgJournal.create(pool, Upcasters.none()).await();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+  }
+
+  @AfterEach
+  void closeRuntime() {
+    if (entities != null) {
+      entities.close().await();
+    }
+  }
+
+  private EntityRef<Command> accounts(EntitiesOptions options, Account type) {
+    journal = new InstrumentedJournal(stored);
+    entities = Entities.create(vertx, journal, options);
+    return entities.register(type).await();
+  }
+
+  private static BigDecimal money(long amount) {
+    return BigDecimal.valueOf(amount);
+  }
+
+  @Test
+  void handlesTheCommandsOfOneEntityOneAtATimeInArrivalOrder() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account());
+    assertThat(accounts.send("ordered", new Open("alice")).await()).isInstanceOf(Reply.Accepted.class);
+
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int seq = 1; seq <= 200; seq++) {
+      replies.add(accounts.send("ordered", new Deposit(money(1), seq)));
+    }
+    Future.all(replies).await();
+
+    for (int i = 0; i < 200; i++) {
+      Reply.Accepted accepted = (Reply.Accepted) replies.get(i).result();
+      assertThat(accepted.version()).isEqualTo(i + 2);
+      assertThat(accepted.events()).isEqualTo(1);
+      assertThat(accepted.position()).isNotEqualTo(Position.START);
+    }
+    List<StoredEvent> stream = stored.read("account|ordered", 1).await();
+    assertThat(stream).extracting(StoredEvent::version).containsExactlyElementsOf(
+      IntStream.rangeClosed(1, 201).mapToObj(Long::valueOf).toList());
+    assertThat(stream.subList(1, 201)).extracting(e -> e.payload().getLong("seq")).containsExactlyElementsOf(
+      IntStream.rangeClosed(1, 200).mapToObj(Long::valueOf).toList());
+    assertThat(stream.get(1).type()).isEqualTo("account.deposited");
+    assertThat(stream.get(1).tags()).containsExactly("account");
+    // one at a time: no append ever raced another append of the same entity
+    assertThat(entities.stats().conflicts()).isZero();
+    assertThat(entities.stats().recoveries()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectsWithTheReasonAndWritesNothing() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account());
+    assertThat(accounts.send("rejecting", new Deposit(money(5), 1)).await())
+      .isEqualTo(new Reply.Rejected("the account is not open"));
+    accounts.send("rejecting", new Open("bob")).await();
+    assertThat(accounts.send("rejecting", new Withdraw(money(5), 1)).await())
+      .isEqualTo(new Reply.Rejected("insufficient funds"));
+    assertThat(accounts.send("rejecting", new Touch()).await()).isEqualTo(new Reply.Accepted(1, Position.START, 0));
+    assertThat(stored.read("account|rejecting", 1).await()).hasSize(1);
+  }
+
+  @Test
+  void recoversTheSameStateFromTheLatestSnapshotAndOnlyTheEventsAfterIt() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account(10));
+    accounts.send("snapshotted", new Open("carol")).await();
+    for (int seq = 1; seq <= 24; seq++) {
+      accounts.send("snapshotted", new Deposit(new BigDecimal("1.25"), seq)).await();
+    }
+    Object before = stateInMemory("snapshotted").orElseThrow();
+    assertThat(before).isEqualTo(new Active("carol", new BigDecimal("30.00"), 24, 24));
+    assertThat(journal.snapshotSaves.get()).isEqualTo(2); // at versions 10 and 20
+
+    assertThat(((EntitiesImpl) entities).passivate(Account.NAME, "snapshotted").await()).isTrue();
+    assertThat(((EntitiesImpl) entities).isActive(Account.NAME, "snapshotted").await()).isFalse();
+    journal.reset();
+
+    assertThat(accounts.send("snapshotted", new Touch()).await()).isEqualTo(new Reply.Accepted(25, Position.START, 0));
+    assertThat(stateInMemory("snapshotted")).contains(before);
+    assertThat(journal.snapshotLoads.get()).isEqualTo(1);
+    assertThat(journal.reads.get()).isEqualTo(1);
+    assertThat(journal.eventsRead.get()).isEqualTo(5); // versions 21..25, after the snapshot at 20
+  }
+
+  @Test
+  void keepsAtMostMaxActiveEntitiesAndRecoversTheEvictedOnes() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withMaxActive(100), new Account());
+    int n = 1000;
+    List<Future<Reply>> opened = IntStream.range(0, n).mapToObj(i -> accounts.send("lru-" + i, new Open("o" + i)))
+      .toList();
+    Future.all(opened).await();
+    opened.forEach(f -> assertThat(((Reply.Accepted) f.result()).version()).isEqualTo(1));
+    assertThat(entities.stats().active()).isLessThanOrEqualTo(100);
+
+    List<Future<Reply>> deposited = IntStream.range(0, n)
+      .mapToObj(i -> accounts.send("lru-" + i, new Deposit(money(i + 1), 1))).toList();
+    Future.all(deposited).await();
+    deposited.forEach(f -> assertThat(((Reply.Accepted) f.result()).version()).isEqualTo(2));
+
+    // revisit in batches smaller than the cap, then look at each batch's state while it is still in memory
+    for (int from = 0; from < n; from += 50) {
+      List<Future<Reply>> batch = IntStream.range(from, from + 50)
+        .mapToObj(i -> accounts.send("lru-" + i, new Deposit(money(1), 2))).toList();
+      Future.all(batch).await();
+      for (int i = from; i < from + 50; i++) {
+        assertThat(((Reply.Accepted) batch.get(i - from).result()).version()).isEqualTo(3);
+        assertThat(stateInMemory("lru-" + i)).contains(new Active("o" + i, money(i + 2), 2, 2));
+      }
+    }
+    EntityStats stats = entities.stats();
+    assertThat(stats.peakActive()).isEqualTo(100);
+    assertThat(stats.active()).isLessThanOrEqualTo(100);
+    assertThat(stats.recoveries()).isGreaterThanOrEqualTo(3L * n - 100);
+    assertThat(stats.conflicts()).isZero();
+  }
+
+  @Test
+  void passivatesIdleEntities() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withIdleTimeout(Duration.ofMillis(200)),
+      new Account());
+    accounts.send("idle", new Open("dave")).await();
+    assertThat(entities.stats().active()).isEqualTo(1);
+    await(() -> entities.stats().active() == 0, Duration.ofSeconds(3));
+    assertThat(entities.stats().passivations()).isEqualTo(1);
+    assertThat(accounts.send("idle", new Deposit(money(3), 1)).await()).isInstanceOf(Reply.Accepted.class)
+      .extracting(r -> ((Reply.Accepted) r).version()).isEqualTo(2L);
+    assertThat(entities.stats().recoveries()).isEqualTo(2);
+  }
+
+  @Test
+  void failsWithATimeoutNamingTheEntityWhenTheJournalHangs() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withCommandTimeout(Duration.ofMillis(300)),
+      new Account());
+    journal.stallAppends = true;
+    Future<Reply> first = accounts.send("stalled", new Open("erin"));
+    Future<Reply> queued = accounts.send("stalled", new Open("erin"));
+    assertThatThrownBy(first::await).isInstanceOf(CommandTimeoutException.class)
+      .hasMessageContaining("account/stalled").hasMessageContaining("300 ms");
+    assertThatThrownBy(queued::await).isInstanceOf(CommandTimeoutException.class);
+  }
+
+  private Optional<Object> stateInMemory(String id) {
+    return ((EntitiesImpl) entities).stateInMemory(Account.NAME, id).await();
+  }
+
+  static void await(BooleanSupplier condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Condition not met within " + timeout);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+}

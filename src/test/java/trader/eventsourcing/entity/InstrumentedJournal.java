@@ -1,0 +1,74 @@
+package trader.eventsourcing.entity;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import trader.eventsourcing.journal.Appended;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.NewEvent;
+import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.Snapshot;
+import trader.eventsourcing.journal.StoredEvent;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Wraps a journal to count what the entity runtime asks of it, and to stall appends on demand. */
+final class InstrumentedJournal implements Journal {
+
+  final AtomicLong appends = new AtomicLong();
+  final AtomicLong reads = new AtomicLong();
+  final AtomicLong eventsRead = new AtomicLong();
+  final AtomicLong snapshotLoads = new AtomicLong();
+  final AtomicLong snapshotSaves = new AtomicLong();
+  /** While set, appends never complete (a journal that hangs). */
+  volatile boolean stallAppends;
+
+  private final Journal journal;
+
+  InstrumentedJournal(Journal journal) {
+    this.journal = journal;
+  }
+
+  void reset() {
+    appends.set(0);
+    reads.set(0);
+    eventsRead.set(0);
+    snapshotLoads.set(0);
+    snapshotSaves.set(0);
+  }
+
+  @Override
+  public Future<Appended> append(String streamId, long expectedVersion, List<NewEvent> events) {
+    appends.incrementAndGet();
+    return stallAppends ? Promise.<Appended>promise().future() : journal.append(streamId, expectedVersion, events);
+  }
+
+  @Override
+  public Future<List<StoredEvent>> read(String streamId, long fromVersion) {
+    reads.incrementAndGet();
+    return journal.read(streamId, fromVersion).onSuccess(events -> eventsRead.addAndGet(events.size()));
+  }
+
+  @Override
+  public Future<List<StoredEvent>> readAll(Position after, int limit) {
+    return journal.readAll(after, limit);
+  }
+
+  @Override
+  public Future<Position> head() {
+    return journal.head();
+  }
+
+  @Override
+  public Future<Void> saveSnapshot(Snapshot snapshot) {
+    snapshotSaves.incrementAndGet();
+    return journal.saveSnapshot(snapshot);
+  }
+
+  @Override
+  public Future<Optional<Snapshot>> loadSnapshot(String streamId) {
+    snapshotLoads.incrementAndGet();
+    return journal.loadSnapshot(streamId);
+  }
+}

@@ -1,0 +1,52 @@
+package trader.eventsourcing.entity;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RecordCodecTest {
+
+  sealed interface Shape {
+    record Circle(BigDecimal radius) implements Shape {
+    }
+
+    record Square(long side) implements Shape {
+    }
+  }
+
+  private final RecordCodec<Shape> codec = RecordCodec.of(Shape.class)
+    .add("shape.circle", 2, Shape.Circle.class)
+    .add("shape.square", Shape.Square.class)
+    .build();
+
+  @Test
+  void storesStableNamesAndDecimalsAsStrings() {
+    Shape circle = new Shape.Circle(new BigDecimal("1.50"));
+    assertThat(codec.typeName(circle)).isEqualTo("shape.circle");
+    assertThat(codec.schemaVersion(circle)).isEqualTo(2);
+    JsonObject json = codec.encode(circle);
+    assertThat(json).isEqualTo(new JsonObject().put("radius", "1.50"));
+    assertThat(codec.decode("shape.circle", new JsonObject(json.encode()))).isEqualTo(circle);
+    assertThat(json.encode()).doesNotContain("Circle");
+  }
+
+  @Test
+  void ignoresUnknownFieldsAndNamesUnknownTypes() {
+    assertThat(codec.decode("shape.square", new JsonObject().put("side", 3).put("colour", "red")))
+      .isEqualTo(new Shape.Square(3));
+    assertThatThrownBy(() -> codec.decode("shape.triangle", new JsonObject()))
+      .hasMessageContaining("'shape.triangle'").hasMessageContaining("shape.circle");
+  }
+
+  @Test
+  void refusesIncompleteOrAmbiguousRegistrations() {
+    assertThatThrownBy(() -> RecordCodec.of(Shape.class).add("shape.circle", Shape.Circle.class).build())
+      .hasMessageContaining("no name for [Square]");
+    assertThatThrownBy(() -> RecordCodec.of(Shape.class).add("x", Shape.Circle.class).add("x", Shape.Square.class))
+      .hasMessageContaining("'x' is registered twice");
+  }
+}
