@@ -41,7 +41,7 @@ import static trader.eventsourcing.entity.EntitiesTest.await;
 class ClusteredEntitiesTest {
 
   @RegisterExtension
-  static final TestDatabase db = new TestDatabase(false);
+  static final TestDatabase db = new TestDatabase();
 
   private static final int ENTITIES = 40;
   private final int portA = NodeProcess.freePort();
@@ -66,7 +66,7 @@ class ClusteredEntitiesTest {
   }
 
   private EntitiesImpl runtime(Vertx vertx) {
-    Journal journal = SimplePgJournal.create(db.database().pool(vertx), Upcasters.none()).await();
+    Journal journal = Journal.create(vertx, db.database().pool(vertx), Upcasters.none());
     Entities entities = Entities.create(vertx, journal, EntitiesOptions.defaults().withShards(16));
     runtimes.add(entities);
     return (EntitiesImpl) entities;

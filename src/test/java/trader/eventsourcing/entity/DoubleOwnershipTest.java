@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DoubleOwnershipTest {
 
   @RegisterExtension
-  static final TestDatabase db = new TestDatabase(false);
+  static final TestDatabase db = new TestDatabase();
 
   static Vertx vertxA;
   static Vertx vertxB;
@@ -48,8 +48,8 @@ class DoubleOwnershipTest {
   static void start() {
     vertxA = Vertx.vertx();
     vertxB = Vertx.vertx();
-    journal = SimplePgJournal.create(db.database().pool(vertxA), Upcasters.none()).await();
-    Journal journalB = SimplePgJournal.create(db.database().pool(vertxB), Upcasters.none()).await();
+    journal = Journal.create(vertxA, db.database().pool(vertxA), Upcasters.none());
+    Journal journalB = Journal.create(vertxB, db.database().pool(vertxB), Upcasters.none());
     runtimeA = Entities.create(vertxA, journal, EntitiesOptions.defaults());
     runtimeB = Entities.create(vertxB, journalB, EntitiesOptions.defaults());
     ownerA = runtimeA.register(new Account()).await();

@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EntitiesTest {
 
   @RegisterExtension
-  static final TestDatabase db = new TestDatabase(false);
+  static final TestDatabase db = new TestDatabase();
 
   static Vertx vertx;
   static Pool pool;
@@ -48,7 +48,7 @@ class EntitiesTest {
   static void start() {
     vertx = Vertx.vertx();
     pool = db.database().pool(vertx);
-    stored = SimplePgJournal.create(pool, Upcasters.none()).await();
+    stored = Journal.create(vertx, pool, Upcasters.none());
   }
 
   @AfterAll

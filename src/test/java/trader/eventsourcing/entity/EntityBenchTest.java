@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
+import trader.eventsourcing.journal.Journal;
 import trader.eventsourcing.journal.Upcasters;
 import trader.testing.TestDatabase;
 
@@ -19,11 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EntityBenchTest {
 
   @RegisterExtension
-  static final TestDatabase db = new TestDatabase(false);
+  static final TestDatabase db = new TestDatabase();
 
   @Test
   void measuresAndPrintsOneJsonObject() {
-    EntityBench bench = new EntityBench((vertx, pool) -> SimplePgJournal.create(pool, Upcasters.none()).await());
+    EntityBench bench = new EntityBench((vertx, pool) -> Journal.create(vertx, pool, Upcasters.none()));
     StringWriter out = new StringWriter();
     int exit = new CommandLine(bench).setOut(new PrintWriter(out)).execute("--pg-url", db.url(), "--json",
       "--entities", "200", "--commands", "2000", "--in-flight", "64", "--heap-entities", "500", "--touch", "3000",
