@@ -41,6 +41,26 @@ public final class Database {
     return new Database(options, settings.integer("pg.pool-size", 1, 1000));
   }
 
+  /**
+   * The database a command-line tool should use: {@code pg.url} if set, else the embedded PostgreSQL of a dev-mode
+   * node running on {@code data.dir} (its port is in its {@code postmaster.pid}).
+   */
+  public static Database forTools(Settings settings) {
+    if (settings.isSet("pg.url")) {
+      return create(settings);
+    }
+    java.nio.file.Path pid = java.nio.file.Path.of(settings.string("data.dir"), "postgres", "postmaster.pid");
+    try {
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(pid);
+      int port = Integer.parseInt(lines.get(3).trim());
+      return create(new PgConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setUser(EmbeddedPostgresServer.USER).setDatabase(EmbeddedPostgresServer.DATABASE), 2);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new Settings.ConfigException("No PostgreSQL to use: pg.url is not set and no dev-mode node is running "
+        + "on data directory " + settings.string("data.dir") + " (" + pid + " not readable)");
+    }
+  }
+
   public static Database create(PgConnectOptions options, int poolSize) {
     return new Database(new PgConnectOptions(options), poolSize);
   }

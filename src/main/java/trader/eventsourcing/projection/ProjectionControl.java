@@ -51,6 +51,31 @@ public final class ProjectionControl {
     });
   }
 
+  /** A rebuild request and how far it got. */
+  public record RebuildStatus(long id, boolean started, boolean finished, long done, long total, Integer newVersion,
+                              String error) {
+  }
+
+  /**
+   * Asks the cluster to rebuild {@code projection}: the node running its shard 0 picks the request up within
+   * a second or two. Returns the request's id (an open request's id if one is pending already).
+   */
+  public static Future<Long> requestRebuild(Pool pool, String projection) {
+    return pool.preparedQuery("insert into projection_rebuilds (name) values ($1) on conflict (name) "
+        + "where finished_at is null do update set name = excluded.name returning id")
+      .execute(Tuple.of(ProjectionSchema.validName(projection))).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  public static Future<RebuildStatus> rebuildStatus(Pool pool, long id) {
+    return pool.preparedQuery("select id, started_at is not null as started, finished_at is not null as finished, "
+        + "done, total, new_version, error from projection_rebuilds where id = $1").execute(Tuple.of(id))
+      .map(rows -> {
+        Row r = rows.iterator().next();
+        return new RebuildStatus(r.getLong("id"), r.getBoolean("started"), r.getBoolean("finished"),
+          r.getLong("done"), r.getLong("total"), r.getInteger("new_version"), r.getString("error"));
+      });
+  }
+
   /** Clears the stop of every shard of {@code projection}; the runners go on within a second. */
   public static Future<Integer> resume(Pool pool, String projection) {
     return pool.preparedQuery("update projection_offsets set stopped_reason = null, updated_at = now() "

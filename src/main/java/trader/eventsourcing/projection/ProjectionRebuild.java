@@ -65,8 +65,10 @@ public final class ProjectionRebuild {
   private Future<Integer> run() {
     return PgConnection.connect(vertx, connectOptions).compose(c -> {
       connection = c;
-      return c.preparedQuery("select pg_try_advisory_lock($1)")
-        .execute(Tuple.of(ProjectionSchema.lockKey("projection-rebuild:" + projection.name())))
+      // "drop cascades to ..." notices of the old version's schema are expected, not news
+      return c.query("set client_min_messages to warning").execute()
+        .compose(r -> c.preparedQuery("select pg_try_advisory_lock($1)")
+        .execute(Tuple.of(ProjectionSchema.lockKey("projection-rebuild:" + projection.name()))))
         .compose(rows -> rows.iterator().next().getBoolean(0) ? prepare()
           : Future.failedFuture(new IllegalStateException("A rebuild of '" + projection.name() + "' is already running")))
         .compose(v -> c.query("select count(*) from journal").execute())

@@ -55,6 +55,8 @@ final class ShardRunner {
   private int failures;
   private Position isolateUntil;
   private long timer = -1;
+  private boolean rebuilding;
+  private long rebuildCheckedAt;
 
   private volatile long lagEvents;
   private volatile long lagMillis;
@@ -233,6 +235,9 @@ final class ShardRunner {
     if (!owner || stopping || busy) {
       return;
     }
+    if (shard == 0) {
+      checkRebuildRequest();
+    }
     if (stoppedReason != null) {
       checkResumed();
       return;
@@ -365,6 +370,27 @@ final class ShardRunner {
           stoppedReason = null;
           poll();
         }
+      });
+  }
+
+  /** Shard 0's runner performs the rebuilds operators request (see {@link ProjectionControl#requestRebuild}). */
+  private void checkRebuildRequest() {
+    long now = System.currentTimeMillis();
+    if (rebuilding || now - rebuildCheckedAt < 1000 || connection == null) {
+      return;
+    }
+    rebuildCheckedAt = now;
+    connection.preparedQuery("update projection_rebuilds set started_at = now() where name = $1 "
+        + "and started_at is null and finished_at is null returning id").execute(Tuple.of(projection.name()))
+      .onSuccess(rows -> {
+        if (!rows.iterator().hasNext() || rebuilding) {
+          return;
+        }
+        long id = rows.iterator().next().getLong(0);
+        rebuilding = true;
+        LOG.info("{}: rebuild requested (request {})", label, id);
+        ProjectionRebuildRequest.perform(vertx, connectOptions, journal, projection, options.batchSize(), id)
+          .onComplete(ar -> context.runOnContext(v -> rebuilding = false));
       });
   }
 
