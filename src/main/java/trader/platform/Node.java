@@ -17,6 +17,14 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
+import trader.eventsourcing.entity.Entities;
+import trader.eventsourcing.entity.EntitiesOptions;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.JournalNotifications;
+import trader.eventsourcing.journal.Upcasters;
+import trader.eventsourcing.projection.ProjectionOptions;
+import trader.eventsourcing.projection.ProjectionProgress;
+import trader.eventsourcing.projection.Projections;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -27,6 +35,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +75,11 @@ public final class Node implements AutoCloseable {
   private Pool pool;
   private KafkaAdminClient kafkaAdmin;
   private String httpDeployment;
+  private JournalNotifications notifications;
+  private Entities entities;
+  private Projections projections;
+  private ProjectionProgress progress;
+  private volatile Engine engine;
   private int httpPort;
 
   private Node(Settings settings) {
@@ -163,6 +178,12 @@ public final class Node implements AutoCloseable {
       apiRoutes.add(builder -> builder.getRoute("getInfo").addHandler(rc -> rc.json(new JsonObject()
         .put("product", "reactive-stock-trader").put("version", version()).put("node", name)
         .put("clusterMembers", clusterManager.getNodes().size()))));
+      Optional<AdminToken> adminToken = AdminToken.resolve(settings, embeddedPostgres != null, dataDir);
+      if (adminToken.isEmpty()) {
+        LOG.warn("Admin API off: set admin.token (at least {} random characters) to use /api/admin",
+          AdminToken.MIN_LENGTH);
+      }
+      apiRoutes.add(new AdminRoutes(adminToken, () -> engine));
       List<ApiRoutes> routes = List.copyOf(apiRoutes);
       HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
       httpDeployment = vertx.deployVerticle(() -> new HttpVerticle(httpSettings, liveness, readiness(), registry,
@@ -183,6 +204,21 @@ public final class Node implements AutoCloseable {
     });
     pool.preparedQuery("insert into node_start (node_name, version) values ($1, $2)")
       .execute(Tuple.of(name, version())).await();
+    phase("engine", () -> {
+      Journal journal = Journal.create(vertx, pool, Upcasters.none());
+      notifications = JournalNotifications.start(vertx, database.connectOptions());
+      entities = Entities.create(vertx, journal, EntitiesOptions.defaults()
+        .withShards(settings.integer("entities.shards", 1, 100_000))
+        .withMaxActive(settings.integer("entities.max-active", 1, 100_000_000))
+        .withIdleTimeout(Duration.ofMillis(settings.integer("entities.idle-timeout-ms", 1000, Integer.MAX_VALUE)))
+        .withCommandTimeout(Duration.ofMillis(settings.integer("entities.command-timeout-ms", 100, 600_000))));
+      projections = Projections.create(vertx, database.connectOptions(), journal, notifications, registry,
+        ProjectionOptions.DEFAULT.withBatchSize(settings.integer("projections.batch-size", 1, 100_000)));
+      progress = ProjectionProgress.create(vertx, pool);
+      engine = new Engine(vertx, settings, pool, database.connectOptions(), journal, notifications, entities,
+        projections, progress, registry, settings.string("kafka.bootstrap-servers"));
+      return "journal, entities (" + settings.integer("entities.shards") + " shards), projections";
+    });
 
     ready = true;
     phase = "ready";
@@ -253,6 +289,19 @@ public final class Node implements AutoCloseable {
         if (httpDeployment != null) {
           vertx.undeploy(httpDeployment).await(timeout, TimeUnit.MILLISECONDS);
         }
+        // the engine in reverse: no new commands or batches, then the connections they use
+        if (projections != null) {
+          projections.close().await(timeout, TimeUnit.MILLISECONDS);
+        }
+        if (entities != null) {
+          entities.close().await(timeout, TimeUnit.MILLISECONDS);
+        }
+        if (progress != null) {
+          progress.close().await(timeout, TimeUnit.MILLISECONDS);
+        }
+        if (notifications != null) {
+          notifications.close().await(timeout, TimeUnit.MILLISECONDS);
+        }
         if (kafkaAdmin != null) {
           kafkaAdmin.close().await(2, TimeUnit.SECONDS);
         }
@@ -276,6 +325,11 @@ public final class Node implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /** The engine the contexts run on; null until the node has booted. */
+  public Engine engine() {
+    return engine;
   }
 
   public Pool pool() {

@@ -29,6 +29,7 @@ class NodeTest {
   @RegisterExtension
   static final TestDatabase db = new TestDatabase(false);
 
+  static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
   static Node node;
   static Vertx client;
   static WebClient http;
@@ -44,7 +45,8 @@ class NodeTest {
       "http.body-limit-bytes", 2048,
       "cluster.port", clusterPort,
       "cluster.members", "127.0.0.1:" + clusterPort,
-      "node.name", "node-test")));
+      "node.name", "node-test",
+      "admin.token", ADMIN_TOKEN)));
     client = Vertx.vertx();
     http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()));
   }
@@ -111,6 +113,35 @@ class NodeTest {
       .sendBuffer(Buffer.buffer("{\"x\":\"" + "a".repeat(4096) + "\"}")).await();
     assertThat(r.statusCode()).isEqualTo(413);
     assertThat(r.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+  }
+
+  @Test
+  void adminApiNeedsTheTokenAndValidatesItsInput() {
+    HttpResponse<Buffer> none = http.get("/api/admin/projections").send().await();
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+    assertThat(http.get("/api/admin/projections").putHeader("X-Admin-Token", ADMIN_TOKEN + "x").send().await()
+      .statusCode()).isEqualTo(401);
+
+    HttpResponse<Buffer> list = http.get("/api/admin/projections").putHeader("X-Admin-Token", ADMIN_TOKEN).send()
+      .await();
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.bodyAsJsonObject().getJsonArray("shards")).isNotNull();
+
+    HttpResponse<Buffer> badName = http.post("/api/admin/projections/Not-A-Name/rebuild")
+      .putHeader("X-Admin-Token", ADMIN_TOKEN).send().await();
+    assertThat(badName.statusCode()).isEqualTo(400);
+    assertThat(badName.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+    assertThat(badName.bodyAsJsonObject().getString("detail")).contains("name");
+
+    HttpResponse<Buffer> rebuild = http.post("/api/admin/projections/nothing_runs_this/rebuild")
+      .putHeader("X-Admin-Token", ADMIN_TOKEN).send().await();
+    assertThat(rebuild.statusCode()).isEqualTo(202);
+    String location = rebuild.getHeader("Location");
+    assertThat(location).startsWith("/api/admin/projection-rebuilds/");
+    JsonObject status = http.get(location).putHeader("X-Admin-Token", ADMIN_TOKEN).send().await().bodyAsJsonObject();
+    assertThat(status.getBoolean("started")).isFalse();
+    assertThat(status.getBoolean("finished")).isFalse();
   }
 
   @Test

@@ -1,0 +1,22 @@
+package trader.platform;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import trader.eventsourcing.entity.Entities;
+import trader.eventsourcing.journal.Journal;
+import trader.eventsourcing.journal.JournalNotifications;
+import trader.eventsourcing.projection.ProjectionProgress;
+import trader.eventsourcing.projection.Projections;
+
+/**
+ * What a bounded context runs on, as the node built it: the event-sourcing engine wired to this node's PostgreSQL,
+ * Kafka and cluster.
+ *
+ * @param kafkaBootstrapServers for the context's topic publishers and subscribers
+ */
+public record Engine(Vertx vertx, Settings settings, Pool pool, PgConnectOptions pgConnectOptions, Journal journal,
+                     JournalNotifications notifications, Entities entities, Projections projections,
+                     ProjectionProgress progress, MeterRegistry registry, String kafkaBootstrapServers) {
+}
