@@ -19,6 +19,8 @@ final class PriceLadder {
   private final Comparator<BigDecimal> order;
   /** A LinkedHashMap per level: arrival order, and O(1) removal by id for cancels. */
   private final TreeMap<BigDecimal, LinkedHashMap<String, OrderDetails>> levels;
+  /** The head level's price, null if empty: most quotes reach no level, and then this one comparison is all. */
+  private BigDecimal head;
   private long levelsChecked;
   private long ordersTaken;
 
@@ -29,6 +31,9 @@ final class PriceLadder {
 
   void add(BigDecimal price, OrderDetails o) {
     levels.computeIfAbsent(price, p -> new LinkedHashMap<>()).put(o.orderId(), o);
+    if (head == null || order.compare(price, head) < 0) {
+      head = price;
+    }
   }
 
   /** Removes the order {@code orderId} resting at {@code price}; false if it is not there. */
@@ -39,24 +44,22 @@ final class PriceLadder {
     }
     if (level.isEmpty()) {
       levels.remove(price);
+      head = levels.isEmpty() ? null : levels.firstKey();
     }
     return true;
   }
 
   /** Removes the orders of every level {@code market} reached and adds them to {@code into}, best level first. */
   void takeReached(BigDecimal market, List<OrderDetails> into) {
-    while (true) {
-      Map.Entry<BigDecimal, LinkedHashMap<String, OrderDetails>> head = levels.firstEntry();
-      if (head == null) {
-        return;
-      }
+    while (head != null) {
       levelsChecked++;
-      if (order.compare(head.getKey(), market) > 0) {
+      if (order.compare(head, market) > 0) {
         return;
       }
-      levels.pollFirstEntry();
-      ordersTaken += head.getValue().size();
-      into.addAll(head.getValue().values());
+      Map.Entry<BigDecimal, LinkedHashMap<String, OrderDetails>> level = levels.pollFirstEntry();
+      ordersTaken += level.getValue().size();
+      into.addAll(level.getValue().values());
+      head = levels.isEmpty() ? null : levels.firstKey();
     }
   }
 
