@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The orders of one symbol waiting for the market, indexed by the price that sets them off, so that a quote only
@@ -229,12 +228,5 @@ public final class OrderBook {
   /** Resting orders taken out of the index by quotes so far: only those whose price was reached. */
   public long ordersExamined() {
     return buyLimits.ordersTaken() + sellLimits.ordersTaken() + buyStops.ordersTaken() + sellStops.ordersTaken();
-  }
-
-  /** The orders of the book by id, for inspection. */
-  Map<String, OrderDetails> orders() {
-    Map<String, OrderDetails> orders = new LinkedHashMap<>();
-    places.forEach((id, place) -> orders.put(id, place.order()));
-    return orders;
   }
 }

@@ -87,12 +87,13 @@ public final class OrderBookBench implements Callable<Integer> {
     List<OrderDetails> executed = new ArrayList<>();
     for (int t = 0; t < warmup + ticks; t++) {
       List<Quote> tick = market.tick(START.plusSeconds(t + 1));
+      int triggered = 0;
       long began = System.nanoTime();
       for (Quote q : tick) {
         for (BookEvent e : books.onQuote(q)) {
           switch (e) {
             case BookEvent.Filled f -> executed.add(f.order());
-            case BookEvent.Triggered tr -> triggers += t >= warmup ? 1 : 0;
+            case BookEvent.Triggered tr -> triggered++;
           }
         }
       }
@@ -101,6 +102,7 @@ public final class OrderBookBench implements Callable<Integer> {
         nanos[t - warmup] = took;
         quotes += tick.size();
         fills += executed.size();
+        triggers += triggered;
       }
       tick.forEach(q -> latest.put(q.symbol(), q));
       for (OrderDetails done : executed) { // keep the book full: a new order for each one executed
