@@ -9,14 +9,17 @@ import trader.eventsourcing.journal.Journal;
 import trader.eventsourcing.journal.JournalNotifications;
 import trader.eventsourcing.projection.ProjectionProgress;
 import trader.eventsourcing.projection.Projections;
+import trader.gateway.UserTokens;
 
 /**
  * What a bounded context runs on, as the node built it: the event-sourcing engine wired to this node's PostgreSQL,
  * Kafka and cluster.
  *
  * @param kafkaBootstrapServers for the context's topic publishers and subscribers
+ * @param userTokens            issues and checks users' tokens (the gateway's login)
  */
 public record Engine(Vertx vertx, Settings settings, Pool pool, PgConnectOptions pgConnectOptions, Journal journal,
                      JournalNotifications notifications, Entities entities, Projections projections,
-                     ProjectionProgress progress, MeterRegistry registry, String kafkaBootstrapServers) {
+                     ProjectionProgress progress, MeterRegistry registry, String kafkaBootstrapServers,
+                     UserTokens userTokens) {
 }

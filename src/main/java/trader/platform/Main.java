@@ -50,7 +50,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Node node = Node.create(loadSettings(config));
+    Node node = Node.create(loadSettings(config), Contexts.all());
     // SIGTERM and Ctrl-C stop the node in order and exit 0, also while it still waits for its infrastructure;
     // the hook covers other ways the JVM ends
     for (String name : new String[] {"TERM", "INT"}) {

@@ -25,6 +25,7 @@ import trader.eventsourcing.journal.Upcasters;
 import trader.eventsourcing.projection.ProjectionOptions;
 import trader.eventsourcing.projection.ProjectionProgress;
 import trader.eventsourcing.projection.Projections;
+import trader.gateway.UserTokens;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -61,6 +62,7 @@ public final class Node implements AutoCloseable {
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private final long bootStart = System.nanoTime();
   private final List<ApiRoutes> apiRoutes = new ArrayList<>();
+  private final List<BoundedContext> contexts;
   private volatile String phase = "starting";
   private volatile boolean ready;
 
@@ -80,22 +82,29 @@ public final class Node implements AutoCloseable {
   private Projections projections;
   private ProjectionProgress progress;
   private volatile Engine engine;
+  private UserTokens userTokens;
   private int httpPort;
 
-  private Node(Settings settings) {
+  private Node(Settings settings, List<BoundedContext> contexts) {
     this.settings = settings;
+    this.contexts = List.copyOf(contexts);
   }
 
   /** Boots a node and returns once it is ready; blocks the calling thread, which must not be a Vert.x thread. */
   public static Node start(Settings settings) {
-    Node node = create(settings);
+    return start(settings, List.of());
+  }
+
+  /** Boots a node running {@code contexts}. */
+  public static Node start(Settings settings, List<BoundedContext> contexts) {
+    Node node = create(settings, contexts);
     node.boot();
     return node;
   }
 
   /** A node not started yet: {@link #boot()} starts it, {@link #requestStop()} may interrupt that from elsewhere. */
-  public static Node create(Settings settings) {
-    return new Node(settings);
+  public static Node create(Settings settings, List<BoundedContext> contexts) {
+    return new Node(settings, contexts);
   }
 
   /**
@@ -184,6 +193,13 @@ public final class Node implements AutoCloseable {
           AdminToken.MIN_LENGTH);
       }
       apiRoutes.add(new AdminRoutes(adminToken, () -> engine));
+      String jwtSecret = Secrets.resolve(settings, "auth.jwt-secret", 32, embeddedPostgres != null, dataDir,
+        "jwt-secret").orElseThrow(() -> new Settings.ConfigException("Configuration key 'auth.jwt-secret' is "
+        + "required in production mode (there is no default secret): set TRADER_AUTH_JWT_SECRET to at least 32 "
+        + "random characters"));
+      userTokens = UserTokens.create(vertx, jwtSecret, settings.integer("auth.token-ttl-seconds", 60, 30 * 86400));
+      apiRoutes.add(builder -> builder.security("bearerAuth").httpHandler(userTokens.handler()));
+      contexts.forEach(c -> apiRoutes.addAll(c.routes()));
       List<ApiRoutes> routes = List.copyOf(apiRoutes);
       HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
       httpDeployment = vertx.deployVerticle(() -> new HttpVerticle(httpSettings, liveness, readiness(), registry,
@@ -216,9 +232,15 @@ public final class Node implements AutoCloseable {
         ProjectionOptions.DEFAULT.withBatchSize(settings.integer("projections.batch-size", 1, 100_000)));
       progress = ProjectionProgress.create(vertx, pool);
       engine = new Engine(vertx, settings, pool, database.connectOptions(), journal, notifications, entities,
-        projections, progress, registry, settings.string("kafka.bootstrap-servers"));
+        projections, progress, registry, settings.string("kafka.bootstrap-servers"), userTokens);
       return "journal, entities (" + settings.integer("entities.shards") + " shards), projections";
     });
+    for (BoundedContext context : contexts) {
+      phase(context.name(), () -> {
+        context.start(engine).await();
+        return "started";
+      });
+    }
 
     ready = true;
     phase = "ready";
@@ -288,6 +310,9 @@ public final class Node implements AutoCloseable {
       try {
         if (httpDeployment != null) {
           vertx.undeploy(httpDeployment).await(timeout, TimeUnit.MILLISECONDS);
+        }
+        for (BoundedContext context : contexts.reversed()) {
+          context.stop().await(timeout, TimeUnit.MILLISECONDS);
         }
         // the engine in reverse: no new commands or batches, then the connections they use
         if (projections != null) {

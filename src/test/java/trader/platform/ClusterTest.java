@@ -32,6 +32,7 @@ class ClusterTest {
     int ownPort = NodeProcess.freePort();
     String members = "127.0.0.1:" + childPort + ",127.0.0.1:" + ownPort;
     Map<String, String> config = Map.of("pg.url", db.url(), "kafka.bootstrap-servers", TestInfra.kafkaBootstrap(),
+      "auth.jwt-secret", "cluster-test-jwt-secret-0123456789abcdef",
       "cluster.port", String.valueOf(childPort), "cluster.members", members);
 
     try (NodeProcess child = NodeProcess.create("cluster-child", config).start()) {

@@ -46,7 +46,8 @@ class NodeTest {
       "cluster.port", clusterPort,
       "cluster.members", "127.0.0.1:" + clusterPort,
       "node.name", "node-test",
-      "admin.token", ADMIN_TOKEN)));
+      "admin.token", ADMIN_TOKEN,
+      "auth.jwt-secret", "node-test-jwt-secret-0123456789abcdef")));
     client = Vertx.vertx();
     http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()));
   }

@@ -27,6 +27,18 @@ class StartupErrorsTest {
   }
 
   @Test
+  void productionModeWithoutAJwtSecretRefusesToStart() {
+    int clusterPort = NodeProcess.freePort();
+    NodeProcess node = NodeProcess.create("no-secret", Map.of(
+      "pg.url", "postgresql://trader@127.0.0.1:" + NodeProcess.freePort() + "/trader",
+      "kafka.bootstrap-servers", "127.0.0.1:" + NodeProcess.freePort(),
+      "cluster.port", String.valueOf(clusterPort), "cluster.members", "127.0.0.1:" + clusterPort)).start();
+    assertThat(node.waitFor(Duration.ofSeconds(60))).isEqualTo(2);
+    assertThat(node.output()).contains("Configuration error: Configuration key 'auth.jwt-secret' is required in "
+      + "production mode").doesNotContain("\tat ");
+  }
+
+  @Test
   void helpExplainsTheOptions() {
     NodeProcess node = NodeProcess.create("help", Map.of(), "--help").start();
     assertThat(node.waitFor(Duration.ofSeconds(30))).isZero();
@@ -41,7 +53,7 @@ class StartupErrorsTest {
       "pg.url", "postgresql://trader@127.0.0.1:" + deadPort + "/trader",
       "kafka.bootstrap-servers", TestInfra.kafkaBootstrap(),
       "cluster.port", String.valueOf(clusterPort), "cluster.members", "127.0.0.1:" + clusterPort,
-      "infra.retry-max-delay-ms", "500")).start()) {
+      "infra.retry-max-delay-ms", "500", "auth.jwt-secret", "startup-test-jwt-secret-0123456789abcdef")).start()) {
       HttpResponse<String> ready = awaitHealth(node);
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("\"phase\":\"migrations\"");
