@@ -56,10 +56,11 @@ final class OrderPlacement {
   }
 
   private static String priceProblem(OrderType type, boolean expected, String what, BigDecimal price) {
-    if (expected) {
-      return Money.positiveProblem("The " + what + " of a " + type.label() + " order", price);
+    if (!expected) {
+      return price == null ? null : "A " + type.label() + " order has no " + what;
     }
-    return price == null ? null : "A " + type.label() + " order has no " + what;
+    return price == null ? "A " + type.label() + " order needs a " + what
+      : Money.positiveProblem(Character.toUpperCase(what.charAt(0)) + what.substring(1), price);
   }
 
   private static Decision<PortfolioEvent> reserveCash(Opened portfolio, PlaceOrder place) {
@@ -72,8 +73,12 @@ final class OrderPlacement {
       }
       reservePrice = place.limitPrice();
     } else {
-      String problem = Money.positiveProblem("The reserve price of a " + place.type().label() + " buy",
-        place.reservePrice());
+      // the market price is not the portfolio's to know: the caller passes the last ask plus a collar
+      if (place.reservePrice() == null) {
+        return Decision.reject("A " + place.type().label() + " buy needs a reserve price (the most it may pay per "
+          + "share)");
+      }
+      String problem = Money.positiveProblem("Reserve price", place.reservePrice());
       if (problem != null) {
         return Decision.reject(problem);
       }

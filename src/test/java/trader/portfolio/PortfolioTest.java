@@ -36,7 +36,8 @@ import static trader.portfolio.PortfolioFixtures.money;
 /** A portfolio's life (open, close) and its cash (deposit, withdraw, refund), with repeats and every rejection. */
 class PortfolioTest {
 
-  private final EntityFixture<PortfolioCommand, PortfolioEvent, PortfolioState> portfolio = PortfolioFixtures.portfolio();
+  private final EntityFixture<PortfolioCommand, PortfolioEvent, PortfolioState> portfolio =
+    PortfolioFixtures.portfolio();
 
   private static Opened withCash(String cash, TransferSteps steps) {
     return Opened.of(PORTFOLIO_ID, OWNER, "Retirement").withCash(money(cash), steps);
@@ -112,10 +113,12 @@ class PortfolioTest {
   void withdrawsOnlyCashThatNoOrderReserved() {
     PortfolioEvent[] reserved = events(OPENED, deposited("t1", "1000.00"),
       new OrderPlaced(limitBuyOrder("o1", "AAPL", 5, "150.00", "750.00")));
-    portfolio.given(reserved)
+    Opened after = (Opened) portfolio.given(reserved)
       .when(new WithdrawCash("t2", money("250")))
       .thenEvents(new CashWithdrawn("t2", money("250.00")))
       .state();
+    assertThat(after.cash()).isEqualTo(money("750.00"));
+    assertThat(after.availableCash()).isEqualTo(money("0.00"));
     portfolio.given(reserved)
       .when(new WithdrawCash("t2", money("250.01")))
       .thenRejected("Insufficient funds: available 250.00, needed 250.01");
@@ -127,8 +130,9 @@ class PortfolioTest {
       .when(new WithdrawCash("t2", money("100.00"))).thenNoEvents()
       .thenState(withCash("0.00", new TransferSteps(Map.of("t2", money("100.00")), Set.of("t1"), Set.of())));
     var poor = portfolio.given(OPENED, deposited("t1", "100.00"));
-    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected("Insufficient funds: available 100.00, needed 100.01");
-    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected("Insufficient funds: available 100.00, needed 100.01");
+    String reason = "Insufficient funds: available 100.00, needed 100.01";
+    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
+    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
   }
 
   @Test
