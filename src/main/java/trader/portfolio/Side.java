@@ -1,0 +1,6 @@
+package trader.portfolio;
+
+/** Whether an order buys or sells shares. */
+public enum Side {
+  BUY, SELL
+}

@@ -1,0 +1,231 @@
+package trader.portfolio;
+
+import org.junit.jupiter.api.Test;
+import trader.eventsourcing.entity.EntityFixture;
+import trader.portfolio.PortfolioCommand.ClosePortfolio;
+import trader.portfolio.PortfolioCommand.DepositCash;
+import trader.portfolio.PortfolioCommand.OpenPortfolio;
+import trader.portfolio.PortfolioCommand.RecordFill;
+import trader.portfolio.PortfolioCommand.RecordOrderEnd;
+import trader.portfolio.PortfolioCommand.RefundCash;
+import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.PortfolioEvent.CashRefunded;
+import trader.portfolio.PortfolioEvent.CashWithdrawn;
+import trader.portfolio.PortfolioEvent.OrderEnded;
+import trader.portfolio.PortfolioEvent.OrderPlaced;
+import trader.portfolio.PortfolioEvent.PortfolioClosed;
+import trader.portfolio.PortfolioEvent.PortfolioOpened;
+import trader.portfolio.PortfolioState.Opened;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static trader.portfolio.PortfolioFixtures.FILLED_AT;
+import static trader.portfolio.PortfolioFixtures.OPENED;
+import static trader.portfolio.PortfolioFixtures.OWNER;
+import static trader.portfolio.PortfolioFixtures.PORTFOLIO_ID;
+import static trader.portfolio.PortfolioFixtures.bought;
+import static trader.portfolio.PortfolioFixtures.buyLimit;
+import static trader.portfolio.PortfolioFixtures.deposited;
+import static trader.portfolio.PortfolioFixtures.events;
+import static trader.portfolio.PortfolioFixtures.history;
+import static trader.portfolio.PortfolioFixtures.limitBuyOrder;
+import static trader.portfolio.PortfolioFixtures.money;
+
+/** A portfolio's life (open, close) and its cash (deposit, withdraw, refund), with repeats and every rejection. */
+class PortfolioTest {
+
+  private final EntityFixture<PortfolioCommand, PortfolioEvent, PortfolioState> portfolio =
+    PortfolioFixtures.portfolio();
+
+  private static Opened withCash(String cash, TransferSteps steps) {
+    return Opened.of(PORTFOLIO_ID, OWNER, "Retirement").withCash(money(cash), steps);
+  }
+
+  @Test
+  void opensEmptyWithTheTrimmedName() {
+    portfolio.given()
+      .when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "  Retirement "))
+      .thenEvents(OPENED)
+      .thenState(Opened.of(PORTFOLIO_ID, OWNER, "Retirement"));
+    portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "x".repeat(60)))
+      .thenEvents(new PortfolioOpened(PORTFOLIO_ID, OWNER, "x".repeat(60)));
+  }
+
+  @Test
+  void openingAgainChangesNothing() {
+    portfolio.given(OPENED).when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "Other name")).thenNoEvents()
+      .thenState(Opened.of(PORTFOLIO_ID, OWNER, "Retirement"));
+    portfolio.given(OPENED, new PortfolioClosed()).when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "Retirement"))
+      .thenNoEvents();
+    portfolio.given(OPENED).when(new OpenPortfolio("portfolio-2", OWNER, "Retirement"))
+      .thenRejected("A portfolio with this id already exists");
+  }
+
+  @Test
+  void rejectsABadOpening() {
+    portfolio.given().when(new OpenPortfolio(" ", OWNER, "Retirement")).thenRejected("A portfolio id is required");
+    portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, null, "Retirement")).thenRejected("An owner is required");
+    String nameRule = "A portfolio name must be 1 to 60 characters";
+    portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "   ")).thenRejected(nameRule);
+    portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, OWNER, null)).thenRejected(nameRule);
+    portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "x".repeat(61))).thenRejected(nameRule);
+  }
+
+  @Test
+  void rejectsEverythingElseBeforeOpening() {
+    var unopened = portfolio.given();
+    String notOpen = "The portfolio is not open";
+    unopened.when(new ClosePortfolio()).thenRejected(notOpen);
+    unopened.when(new DepositCash("t1", money("1"))).thenRejected(notOpen);
+    unopened.when(new WithdrawCash("t1", money("1"))).thenRejected(notOpen);
+    unopened.when(new RefundCash("t1", money("1"))).thenRejected(notOpen);
+    unopened.when(buyLimit("o1", "AAPL", 1, "1")).thenRejected(notOpen);
+    unopened.when(new RecordFill("o1", money("1"), 1, FILLED_AT)).thenRejected(notOpen);
+    unopened.when(new RecordOrderEnd("o1", OrderOutcome.CANCELLED, "Cancelled")).thenRejected(notOpen);
+  }
+
+  @Test
+  void depositsAddUpExactly() {
+    portfolio.given(OPENED, deposited("t1", "0.10"))
+      .when(new DepositCash("t2", money("0.2")))
+      .thenEvents(deposited("t2", "0.20"))
+      .thenState(withCash("0.30", new TransferSteps(Map.of(), Set.of("t1", "t2"), Set.of())));
+  }
+
+  @Test
+  void aRepeatedDepositChangesNothing() {
+    portfolio.given(OPENED, deposited("t1", "5.00")).when(new DepositCash("t1", money("5.00"))).thenNoEvents()
+      .thenState(withCash("5.00", new TransferSteps(Map.of(), Set.of("t1"), Set.of())));
+  }
+
+  @Test
+  void rejectsBadDeposits() {
+    var open = portfolio.given(OPENED);
+    open.when(new DepositCash(null, money("1"))).thenRejected("A transfer id is required");
+    open.when(new DepositCash("t1", money("0"))).thenRejected("Amount must be greater than zero, not 0");
+    open.when(new DepositCash("t1", money("0.015"))).thenRejected("Amount 0.015 has more than 2 decimal places");
+    open.when(new DepositCash("t1", null)).thenRejected("Amount is required");
+  }
+
+  @Test
+  void withdrawsOnlyCashThatNoOrderReserved() {
+    PortfolioEvent[] reserved = events(OPENED, deposited("t1", "1000.00"),
+      new OrderPlaced(limitBuyOrder("o1", "AAPL", 5, "150.00", "750.00")));
+    Opened after = (Opened) portfolio.given(reserved)
+      .when(new WithdrawCash("t2", money("250")))
+      .thenEvents(new CashWithdrawn("t2", money("250.00")))
+      .state();
+    assertThat(after.cash()).isEqualTo(money("750.00"));
+    assertThat(after.availableCash()).isEqualTo(money("0.00"));
+    portfolio.given(reserved)
+      .when(new WithdrawCash("t2", money("250.01")))
+      .thenRejected("Insufficient funds: available 250.00, needed 250.01");
+  }
+
+  @Test
+  void aRepeatedWithdrawalChangesNothingAndARejectedOneIsRejectedAgain() {
+    portfolio.given(OPENED, deposited("t1", "100.00"), new CashWithdrawn("t2", money("100.00")))
+      .when(new WithdrawCash("t2", money("100.00"))).thenNoEvents()
+      .thenState(withCash("0.00", new TransferSteps(Map.of("t2", money("100.00")), Set.of("t1"), Set.of())));
+    var poor = portfolio.given(OPENED, deposited("t1", "100.00"));
+    String reason = "Insufficient funds: available 100.00, needed 100.01";
+    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
+    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
+  }
+
+  @Test
+  void rejectsBadWithdrawals() {
+    var open = portfolio.given(OPENED, deposited("t1", "100.00"));
+    open.when(new WithdrawCash("", money("1"))).thenRejected("A transfer id is required");
+    open.when(new WithdrawCash("t2", money("-1"))).thenRejected("Amount must be greater than zero, not -1");
+    open.when(new WithdrawCash("t2", money("1.234"))).thenRejected("Amount 1.234 has more than 2 decimal places");
+  }
+
+  @Test
+  void refundsAWithdrawalOnce() {
+    var refunded = portfolio.given(OPENED, deposited("t1", "100.00"), new CashWithdrawn("t2", money("40.00")))
+      .when(new RefundCash("t2", money("40")))
+      .thenEvents(new CashRefunded("t2", money("40.00")))
+      .thenState(withCash("100.00", new TransferSteps(Map.of("t2", money("40.00")), Set.of("t1"), Set.of("t2"))))
+      .state();
+    portfolio.givenState(refunded).when(new RefundCash("t2", money("40.00"))).thenNoEvents();
+    portfolio.givenState(refunded).when(new WithdrawCash("t2", money("40.00"))).thenNoEvents();
+  }
+
+  @Test
+  void refundsOnlyWhatATransferWithdrew() {
+    portfolio.given(OPENED, deposited("t1", "100.00")).when(new RefundCash("t1", money("100.00")))
+      .thenRejected("Transfer t1 withdrew nothing from this portfolio to refund");
+    var withdrawn = portfolio.given(OPENED, deposited("t1", "100.00"), new CashWithdrawn("t2", money("40.00")));
+    withdrawn.when(new RefundCash("t2", money("40.01")))
+      .thenRejected("The refund of transfer t2 must be the 40.00 it withdrew, not 40.01");
+    withdrawn.when(new RefundCash("t2", null)).thenRejected("Amount is required");
+    withdrawn.when(new RefundCash(" ", money("40.00"))).thenRejected("A transfer id is required");
+  }
+
+  @Test
+  void closesWhenEmpty() {
+    portfolio.given(OPENED).when(new ClosePortfolio()).thenEvents(new PortfolioClosed())
+      .thenState(Opened.of(PORTFOLIO_ID, OWNER, "Retirement").closing());
+    portfolio.given(OPENED, deposited("t1", "10.00"), new CashWithdrawn("t2", money("10.00")))
+      .when(new ClosePortfolio()).thenEvents(new PortfolioClosed());
+    portfolio.given(OPENED, new PortfolioClosed()).when(new ClosePortfolio()).thenNoEvents();
+  }
+
+  @Test
+  void refusesToCloseWhileAnythingIsLeft() {
+    portfolio.given(OPENED, deposited("t1", "0.01")).when(new ClosePortfolio())
+      .thenRejected("The portfolio can't be closed while it still has cash 0.01");
+    portfolio.given(history(events(OPENED, deposited("t1", "100.00")), bought("o1", "AAPL", 2, "50.00")))
+      .when(new ClosePortfolio())
+      .thenRejected("The portfolio can't be closed while it still has 2 shares of AAPL");
+    portfolio.given(OPENED, deposited("t1", "100.00"),
+        new OrderPlaced(limitBuyOrder("o1", "IBM", 1, "100.00", "100.00")))
+      .when(new ClosePortfolio())
+      .thenRejected("The portfolio can't be closed while it still has cash 100.00 and 1 open order");
+    PortfolioEvent[] everything = history(
+      events(OPENED, deposited("t1", "1000.00")),
+      bought("o1", "MSFT", 1, "400.00"),
+      bought("o2", "AAPL", 3, "100.00"),
+      events(new OrderPlaced(limitBuyOrder("o3", "IBM", 1, "100.00", "100.00")),
+        new OrderPlaced(limitBuyOrder("o4", "IBM", 1, "100.00", "100.00"))));
+    portfolio.given(everything)
+      .when(new ClosePortfolio())
+      .thenRejected("The portfolio can't be closed while it still has cash 300.00, 3 shares of AAPL, "
+        + "1 share of MSFT and 2 open orders");
+  }
+
+  @Test
+  void aClosedPortfolioRefusesNewDepositsWithdrawalsAndOrders() {
+    var closed = portfolio.given(OPENED, deposited("t1", "10.00"), new CashWithdrawn("t2", money("10.00")),
+      new PortfolioClosed());
+    closed.when(new DepositCash("t3", money("1"))).thenRejected("The portfolio is closed");
+    closed.when(new WithdrawCash("t3", money("1"))).thenRejected("The portfolio is closed");
+    closed.when(buyLimit("o1", "AAPL", 1, "1.00")).thenRejected("The portfolio is closed");
+    closed.when(new RecordFill("o1", money("1"), 1, FILLED_AT)).thenRejected("The portfolio has no open order o1");
+  }
+
+  @Test
+  void aClosedPortfolioStillAcceptsRepeatsAndTheRefundOfAnEarlierWithdrawal() {
+    var closed = portfolio.given(OPENED, deposited("t1", "10.00"), new CashWithdrawn("t2", money("10.00")),
+      new PortfolioClosed());
+    closed.when(new DepositCash("t1", money("10.00"))).thenNoEvents();
+    closed.when(new WithdrawCash("t2", money("10.00"))).thenNoEvents();
+    // the transfer that took the money out could not deliver it: it must come back, not vanish
+    Opened refunded = (Opened) closed.when(new RefundCash("t2", money("10.00")))
+      .thenEvents(new CashRefunded("t2", money("10.00"))).state();
+    assertThat(refunded.closed()).isTrue();
+    assertThat(refunded.cash()).isEqualTo(money("10.00"));
+  }
+
+  @Test
+  void ordersEndedWithoutAFillLeaveNothingBehind() {
+    portfolio.given(OPENED, deposited("t1", "100.00"), new OrderPlaced(limitBuyOrder("o1", "IBM", 1, "100.00",
+        "100.00")), new OrderEnded("o1", OrderOutcome.CANCELLED, "Cancelled by the user"),
+        new CashWithdrawn("t2", money("100.00")))
+      .when(new ClosePortfolio())
+      .thenEvents(new PortfolioClosed());
+  }
+}
