@@ -22,4 +22,9 @@ public record Engine(Vertx vertx, Settings settings, Pool pool, PgConnectOptions
                      JournalNotifications notifications, Entities entities, Projections projections,
                      ProjectionProgress progress, MeterRegistry registry, String kafkaBootstrapServers,
                      UserTokens userTokens) {
+
+  /** The name of topic (or consumer group) {@code name} in this installation ({@code kafka.topic-prefix}). */
+  public String topic(String name) {
+    return settings.string("kafka.topic-prefix") + name;
+  }
 }

@@ -43,4 +43,12 @@ public interface Projection {
    * {@code connection}. A failed future rolls the whole batch back; it is retried, then the shard stops.
    */
   Future<Void> apply(SqlConnection connection, List<StoredEvent> events);
+
+  /**
+   * Called once the batch of {@code events} that {@link #apply} handled is committed, on the runner's context: the
+   * place to notify others (e.g. push to browsers), since a notification sent from {@code apply} could announce a
+   * change that is then rolled back. At most once per batch; not called again after a crash.
+   */
+  default void committed(List<StoredEvent> events) {
+  }
 }

@@ -300,6 +300,13 @@ final class ShardRunner {
           isolateUntil = null;
         }
         lagEvents = Math.max(0, head.sequence() - offset.sequence());
+        if (!mine.isEmpty()) {
+          try {
+            projection.committed(mine);
+          } catch (RuntimeException e) {
+            LOG.warn("{}: after-commit notification failed: {}", label, e.toString());
+          }
+        }
         vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
           .put("shard", shard).put("position", offset.toString()));
         return true;

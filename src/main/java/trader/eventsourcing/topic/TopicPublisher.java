@@ -25,11 +25,11 @@ public final class TopicPublisher implements Projection {
   private final String name;
   private final String topic;
   private final Predicate<StoredEvent> selection;
-  private final Function<StoredEvent, TopicMessage> toMessage;
+  private final Function<StoredEvent, Future<TopicMessage>> toMessage;
   private final KafkaProducer<String, String> producer;
 
   private TopicPublisher(String name, String topic, Predicate<StoredEvent> selection,
-                         Function<StoredEvent, TopicMessage> toMessage, KafkaProducer<String, String> producer) {
+                         Function<StoredEvent, Future<TopicMessage>> toMessage, KafkaProducer<String, String> producer) {
     this.name = name;
     this.topic = topic;
     this.selection = selection;
@@ -44,6 +44,16 @@ public final class TopicPublisher implements Projection {
    */
   public static TopicPublisher create(Vertx vertx, String bootstrapServers, String name, String topic,
                                       Predicate<StoredEvent> selection, Function<StoredEvent, TopicMessage> toMessage) {
+    return createAsync(vertx, bootstrapServers, name, topic, selection, e -> Future.succeededFuture(toMessage.apply(e)));
+  }
+
+  /**
+   * Like {@link #create}, for messages that need more than the event (e.g. details from the stream's first event):
+   * the messages of a batch are all built before any is sent, so they still go out in journal order.
+   */
+  public static TopicPublisher createAsync(Vertx vertx, String bootstrapServers, String name, String topic,
+                                           Predicate<StoredEvent> selection,
+                                           Function<StoredEvent, Future<TopicMessage>> toMessage) {
     return new TopicPublisher(name, topic, selection, toMessage, KafkaProducer.create(vertx, producerConfig(
       bootstrapServers, name)));
   }
@@ -80,12 +90,15 @@ public final class TopicPublisher implements Projection {
 
   @Override
   public Future<Void> apply(SqlConnection connection, List<StoredEvent> events) {
-    List<Future<?>> acks = new ArrayList<>(events.size());
-    for (StoredEvent event : events) {
-      TopicMessage message = toMessage.apply(event);
-      acks.add(producer.send(KafkaProducerRecord.create(topic, message.key(), message.value().encode())));
-    }
-    return Future.all(acks).mapEmpty();
+    List<Future<TopicMessage>> messages = events.stream().map(toMessage).toList();
+    return Future.all(messages).compose(built -> {
+      List<Future<?>> acks = new ArrayList<>(events.size());
+      for (Future<TopicMessage> m : messages) {
+        TopicMessage message = m.result();
+        acks.add(producer.send(KafkaProducerRecord.create(topic, message.key(), message.value().encode())));
+      }
+      return Future.all(acks);
+    }).mapEmpty();
   }
 
   public Future<Void> close() {
