@@ -1,5 +1,10 @@
 package trader.platform;
 
+import trader.accounts.AccountsContext;
+import trader.gateway.GatewayContext;
+import trader.portfolio.PortfolioContext;
+import trader.wiretransfer.WiretransferContext;
+
 import java.util.List;
 
 /** The bounded contexts a node of this product runs, in start order. */
@@ -9,6 +14,6 @@ public final class Contexts {
   }
 
   public static List<BoundedContext> all() {
-    return List.of();
+    return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new GatewayContext());
   }
 }

@@ -60,7 +60,7 @@ public final class Problems {
     };
   }
 
-  static String title(int status) {
+  public static String title(int status) {
     return switch (status) {
       case 400 -> "Bad Request";
       case 401 -> "Unauthorized";

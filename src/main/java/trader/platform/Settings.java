@@ -163,6 +163,17 @@ public final class Settings {
     return value;
   }
 
+  /** A decimal amount such as {@code "10000.00"} (kept as a string in the sources, so it stays exact). */
+  public java.math.BigDecimal decimal(String key) {
+    String text = string(key).trim();
+    try {
+      return new java.math.BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("Invalid value '" + text + "' for configuration key '" + key
+        + "': expected a decimal number such as 10000.00");
+    }
+  }
+
   public boolean bool(String key) {
     return (Boolean) require(key);
   }

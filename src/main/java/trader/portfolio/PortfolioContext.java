@@ -1,0 +1,246 @@
+package trader.portfolio;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import trader.eventsourcing.entity.EntityRef;
+import trader.eventsourcing.entity.Reply;
+import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.StoredEvent;
+import trader.eventsourcing.topic.TopicMessage;
+import trader.eventsourcing.topic.TopicPublisher;
+import trader.eventsourcing.topic.TopicSubscriber;
+import trader.platform.BoundedContext;
+import trader.platform.BusFailures;
+import trader.platform.BusFailures.Refusal;
+import trader.platform.Engine;
+import trader.portfolio.PortfolioCommand.ClosePortfolio;
+import trader.portfolio.PortfolioCommand.DepositCash;
+import trader.portfolio.PortfolioCommand.OpenPortfolio;
+import trader.portfolio.PortfolioCommand.RefundCash;
+import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.contract.PortfolioAddresses;
+import trader.wiretransfer.contract.TransferStep;
+import trader.wiretransfer.contract.TransferStepResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The portfolio context: opens, shows and closes portfolios, holds their cash (moved by wire-transfer steps arriving
+ * on Kafka, whose outcomes it publishes from its journal) and, with the broker, their orders and holdings.
+ */
+public final class PortfolioContext implements BoundedContext {
+
+  private static final Duration READ_YOUR_WRITES = Duration.ofSeconds(2);
+
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private Engine engine;
+  private EntityRef<PortfolioCommand> portfolios;
+  private TopicPublisher results;
+  private TopicSubscriber steps;
+
+  @Override
+  public String name() {
+    return "portfolio";
+  }
+
+  @Override
+  public Future<Void> start(Engine engine) {
+    this.engine = engine;
+    return engine.entities().register(new Portfolio()).map(ref -> {
+      portfolios = ref;
+      engine.projections().register(new PortfolioViews(engine.vertx()));
+      results = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_portfolio_results",
+        engine.topic(TransferStepResult.PORTFOLIO_TOPIC), PortfolioContext::isStepOutcome, PortfolioContext::result);
+      engine.projections().register(results);
+      steps = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(), engine.topic(TransferStep.TOPIC),
+        engine.topic("portfolio"), 5, this::onStep);
+      consume(PortfolioAddresses.OPEN, this::open);
+      consume(PortfolioAddresses.LIST, this::list);
+      consume(PortfolioAddresses.GET, this::get);
+      consume(PortfolioAddresses.CLOSE, this::close);
+      consume(PortfolioAddresses.OWNS, this::owns);
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> stop() {
+    consumers.forEach(MessageConsumer::unregister);
+    return (steps == null ? Future.<Void>succeededFuture() : steps.close())
+      .eventually(() -> results == null ? Future.succeededFuture() : results.close());
+  }
+
+  private void consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    consumers.add(engine.vertx().eventBus().<JsonObject>consumer(address, msg -> {
+      Future<JsonObject> reply;
+      try {
+        reply = handler.apply(msg.body());
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onSuccess(msg::reply).onFailure(e -> BusFailures.reply(msg, e));
+    }));
+  }
+
+  private Future<JsonObject> open(JsonObject request) {
+    String portfolioId = UUID.randomUUID().toString();
+    return portfolios.send(portfolioId, new OpenPortfolio(portfolioId, request.getString("userId"),
+        request.getString("name", "").trim()))
+      .compose(reply -> accepted(reply, 400))
+      .map(a -> new JsonObject().put("portfolioId", portfolioId).put("position", a.position().toString()));
+  }
+
+  private Future<JsonObject> list(JsonObject request) {
+    return caughtUp(request.getString("position"))
+      .compose(v -> engine.pool().preparedQuery("select portfolio_id, name, closed, cash, reserved_cash, opened_at "
+        + "from portfolios where owner_id = $1 order by opened_at, portfolio_id").execute(Tuple.of(
+          request.getString("userId"))))
+      .map(rows -> {
+        JsonArray list = new JsonArray();
+        for (Row r : rows) {
+          list.add(new JsonObject().put("portfolioId", r.getString("portfolio_id")).put("name", r.getString("name"))
+            .put("status", r.getBoolean("closed") ? "CLOSED" : "OPEN")
+            .put("cash", money(r.getBigDecimal("cash"))).put("reservedCash", money(r.getBigDecimal("reserved_cash")))
+            .put("openedAt", r.getOffsetDateTime("opened_at").toInstant().toString()));
+        }
+        return new JsonObject().put("portfolios", list);
+      });
+  }
+
+  private Future<JsonObject> get(JsonObject request) {
+    return caughtUp(request.getString("position"))
+      .compose(v -> ownedView(request.getString("userId"), request.getString("portfolioId")))
+      .compose(view -> engine.pool().preparedQuery("select version, at, kind, detail from portfolio_history "
+          + "where portfolio_id = $1 order by version desc limit 100").execute(Tuple.of(view.getString("portfolioId")))
+        .map(rows -> {
+          JsonArray history = new JsonArray();
+          for (Row r : rows) {
+            history.add(new JsonObject().put("version", r.getLong("version"))
+              .put("at", r.getOffsetDateTime("at").toInstant().toString()).put("kind", r.getString("kind"))
+              .put("detail", r.getValue("detail")));
+          }
+          return view.put("history", history);
+        }));
+  }
+
+  private Future<JsonObject> close(JsonObject request) {
+    String userId = request.getString("userId");
+    String portfolioId = request.getString("portfolioId");
+    return owner(portfolioId, true).compose(owner -> {
+      if (!userId.equals(owner)) {
+        return Future.failedFuture(notFound(portfolioId));
+      }
+      return portfolios.send(portfolioId, new ClosePortfolio()).compose(reply -> accepted(reply, 409))
+        .map(a -> new JsonObject().put("portfolioId", portfolioId).put("position", a.position().toString()));
+    });
+  }
+
+  private Future<JsonObject> owns(JsonObject request) {
+    return owner(request.getString("portfolioId"), true)
+      .map(owner -> new JsonObject().put("owned", request.getString("userId").equals(owner)));
+  }
+
+  /** The view of a portfolio if {@code userId} owns it; 404 otherwise (another user's portfolio is not confirmed). */
+  private Future<JsonObject> ownedView(String userId, String portfolioId) {
+    return engine.pool().preparedQuery("select owner_id, state_type, state, version from portfolios "
+        + "where portfolio_id = $1").execute(Tuple.of(portfolioId))
+      .compose(rows -> {
+        if (rows.size() == 0 || !rows.iterator().next().getString("owner_id").equals(userId)) {
+          return Future.failedFuture(notFound(portfolioId));
+        }
+        Row row = rows.iterator().next();
+        Portfolio type = new Portfolio();
+        PortfolioState.Opened state = (PortfolioState.Opened) type.states().decode(row.getString("state_type"),
+          (JsonObject) row.getValue("state"));
+        return Future.succeededFuture(PortfolioJson.view(state).put("version", row.getLong("version")));
+      });
+  }
+
+  /**
+   * The owner of a portfolio from the read side; if it is not there yet and {@code fresh}, waits once until the read
+   * side has caught up with everything committed so far, so a portfolio opened a moment ago is found.
+   */
+  private Future<String> owner(String portfolioId, boolean fresh) {
+    return engine.pool().preparedQuery("select owner_id from portfolios where portfolio_id = $1")
+      .execute(Tuple.of(portfolioId))
+      .compose(rows -> {
+        if (rows.size() > 0) {
+          return Future.succeededFuture(rows.iterator().next().getString(0));
+        }
+        if (!fresh) {
+          return Future.succeededFuture(null);
+        }
+        return engine.journal().head().compose(head -> engine.progress().await(PortfolioViews.NAME, head,
+          READ_YOUR_WRITES)).compose(v -> owner(portfolioId, false));
+      });
+  }
+
+  private Future<Void> caughtUp(String position) {
+    return position == null ? Future.succeededFuture()
+      : engine.progress().await(PortfolioViews.NAME, Position.parse(position), READ_YOUR_WRITES);
+  }
+
+  private static Future<Reply.Accepted> accepted(Reply reply, int statusWhenRejected) {
+    return switch (reply) {
+      case Reply.Accepted a -> Future.succeededFuture(a);
+      case Reply.Rejected r -> Future.failedFuture(new Refusal(statusWhenRejected, r.reason()));
+    };
+  }
+
+  private static Refusal notFound(String portfolioId) {
+    return new Refusal(404, "No portfolio " + portfolioId);
+  }
+
+  static String money(java.math.BigDecimal amount) {
+    return amount.setScale(2).toPlainString();
+  }
+
+  /** A transfer step for a portfolio becomes a command to it; other steps are not ours. */
+  private Future<Void> onStep(TopicMessage message) {
+    TransferStep step = TransferStep.fromJson(message.payload());
+    if (!TransferStep.PORTFOLIO.equals(step.kind())) {
+      return Future.succeededFuture();
+    }
+    PortfolioCommand command = switch (step.step()) {
+      case WITHDRAW -> new WithdrawCash(step.transferId(), step.amount());
+      case DEPOSIT -> new DepositCash(step.transferId(), step.amount());
+      case REFUND -> new RefundCash(step.transferId(), step.amount());
+    };
+    return portfolios.send(step.endpointId(), command).compose(reply -> reply instanceof Reply.Rejected r
+      ? Future.failedFuture("Portfolio " + step.endpointId() + " refused " + step.step().wire() + " of transfer "
+        + step.transferId() + ": " + r.reason())
+      : Future.succeededFuture());
+  }
+
+  static boolean isStepOutcome(StoredEvent e) {
+    return switch (e.type()) {
+      case "portfolio.cash-withdrawn", "portfolio.cash-withdrawal-declined", "portfolio.cash-deposited",
+           "portfolio.cash-deposit-declined", "portfolio.cash-refunded" -> true;
+      default -> false;
+    };
+  }
+
+  static TopicMessage result(StoredEvent e) {
+    JsonObject p = e.payload();
+    String id = p.getString("transferId");
+    TransferStepResult result = switch (e.type()) {
+      case "portfolio.cash-withdrawn" -> new TransferStepResult(TransferStep.Step.WITHDRAW, id, true, null);
+      case "portfolio.cash-withdrawal-declined" -> new TransferStepResult(TransferStep.Step.WITHDRAW, id, false,
+        p.getString("reason"));
+      case "portfolio.cash-deposited" -> new TransferStepResult(TransferStep.Step.DEPOSIT, id, true, null);
+      case "portfolio.cash-deposit-declined" -> new TransferStepResult(TransferStep.Step.DEPOSIT, id, false,
+        p.getString("reason"));
+      case "portfolio.cash-refunded" -> new TransferStepResult(TransferStep.Step.REFUND, id, true, null);
+      default -> throw new IllegalArgumentException("not a step outcome: " + e.type());
+    };
+    return TopicMessage.of(e, result.toJson());
+  }
+}
