@@ -5,11 +5,18 @@ import java.math.BigDecimal;
 /** A {@link SavingsAccount} as its events left it. */
 public sealed interface SavingsAccountState {
 
-  /** No account yet. */
-  record Unopened() implements SavingsAccountState {
+  /**
+   * No account yet. {@code steps} holds the transfer steps it declined meanwhile (never any money), so that they
+   * stay declined once it is open.
+   */
+  record Unopened(TransferSteps steps) implements SavingsAccountState {
+
+    public Unopened {
+      steps = steps == null ? TransferSteps.NONE : steps;
+    }
   }
 
-  /** The account of {@code userId}: its balance (never negative) and the transfer steps it has applied. */
+  /** The account of {@code userId}: its balance (never negative) and the transfer steps it has decided. */
   record Open(String userId, BigDecimal balance, TransferSteps steps) implements SavingsAccountState {
   }
 }

@@ -12,8 +12,10 @@ import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
 import trader.portfolio.PortfolioCommand.RefundCash;
 import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.PortfolioEvent.CashDepositDeclined;
 import trader.portfolio.PortfolioEvent.CashDeposited;
 import trader.portfolio.PortfolioEvent.CashRefunded;
+import trader.portfolio.PortfolioEvent.CashWithdrawalDeclined;
 import trader.portfolio.PortfolioEvent.CashWithdrawn;
 import trader.portfolio.PortfolioEvent.OrderEnded;
 import trader.portfolio.PortfolioEvent.OrderFilled;
@@ -31,11 +33,16 @@ import java.util.function.Function;
 /**
  * A user's portfolio (entity id = portfolio id): its cash, the shares it holds and its orders. Buying reserves cash
  * and selling reserves shares when the order is placed, so the portfolio never overdraws or oversells; the broker's
- * fills then settle cash and holdings exactly.
+ * fills then settle cash and holdings exactly. Wire-transfer steps it cannot do are declined with an event, not
+ * rejected.
  */
 public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEvent, PortfolioState> {
 
   public static final String NAME = "portfolio";
+
+  static final String NOT_OPEN = "The portfolio is not open";
+
+  static final String CLOSED = "The portfolio is closed";
 
   private static final int MAX_NAME_LENGTH = 60;
 
@@ -54,7 +61,9 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     .add("portfolio.opened", PortfolioOpened.class)
     .add("portfolio.closed", PortfolioClosed.class)
     .add("portfolio.cash-deposited", CashDeposited.class)
+    .add("portfolio.cash-deposit-declined", CashDepositDeclined.class)
     .add("portfolio.cash-withdrawn", CashWithdrawn.class)
+    .add("portfolio.cash-withdrawal-declined", CashWithdrawalDeclined.class)
     .add("portfolio.cash-refunded", CashRefunded.class)
     .add("portfolio.order-placed", OrderPlaced.class)
     .add("portfolio.order-filled", OrderFilled.class)
@@ -73,7 +82,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
 
   @Override
   public PortfolioState initialState() {
-    return new Unopened();
+    return new Unopened(TransferSteps.NONE);
   }
 
   @Override
@@ -84,8 +93,13 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
   @Override
   public Decision<PortfolioEvent> decide(PortfolioState state, PortfolioCommand command) {
     return switch (state) {
-      case Unopened unopened -> command instanceof OpenPortfolio open ? open(open)
-        : Decision.reject("The portfolio is not open");
+      case Unopened unopened -> switch (command) {
+        case OpenPortfolio open -> open(open);
+        // a transfer step gets its answer as an event, which the transfer waits for
+        case DepositCash deposit -> CashTransfers.deposit(unopened, deposit);
+        case WithdrawCash withdraw -> CashTransfers.withdraw(unopened, withdraw);
+        default -> Decision.reject(NOT_OPEN);
+      };
       case Opened portfolio -> switch (command) {
         case OpenPortfolio open -> portfolio.portfolioId().equals(open.portfolioId())
           ? Decision.accept() // the same opening again
@@ -169,7 +183,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
   }
 
   static Decision<PortfolioEvent> closedRejection() {
-    return Decision.reject("The portfolio is closed");
+    return Decision.reject(CLOSED);
   }
 
   static String insufficientFunds(Opened portfolio, BigDecimal needed) {
@@ -179,19 +193,31 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
 
   @Override
   public PortfolioState evolve(PortfolioState state, PortfolioEvent event) {
-    if (event instanceof PortfolioOpened opened) {
-      return Opened.of(opened.portfolioId(), opened.ownerId(), opened.name());
-    }
-    if (!(state instanceof Opened portfolio)) {
-      throw new IllegalStateException(event + " on a portfolio that is not open");
-    }
+    return switch (state) {
+      case Unopened unopened -> switch (event) {
+        case PortfolioOpened opened ->
+          Opened.of(opened.portfolioId(), opened.ownerId(), opened.name(), unopened.cashSteps());
+        case CashDepositDeclined declined ->
+          new Unopened(unopened.cashSteps().withDeclinedDeposit(declined.transferId()));
+        case CashWithdrawalDeclined declined ->
+          new Unopened(unopened.cashSteps().withDeclinedWithdrawal(declined.transferId()));
+        default -> throw new IllegalStateException(event + " on a portfolio that is not open");
+      };
+      case Opened portfolio -> evolve(portfolio, event);
+    };
+  }
+
+  private static Opened evolve(Opened portfolio, PortfolioEvent event) {
     TransferSteps steps = portfolio.cashSteps();
     return switch (event) {
       case PortfolioOpened opened -> throw new IllegalStateException(event + " on an open portfolio");
       case PortfolioClosed closed -> portfolio.closing();
       case CashDeposited d -> portfolio.withCash(portfolio.cash().add(d.amount()), steps.withDeposit(d.transferId()));
+      case CashDepositDeclined d -> portfolio.withCash(portfolio.cash(), steps.withDeclinedDeposit(d.transferId()));
       case CashWithdrawn w -> portfolio.withCash(portfolio.cash().subtract(w.amount()),
         steps.withWithdrawal(w.transferId(), w.amount()));
+      case CashWithdrawalDeclined w ->
+        portfolio.withCash(portfolio.cash(), steps.withDeclinedWithdrawal(w.transferId()));
       case CashRefunded r -> portfolio.withCash(portfolio.cash().add(r.amount()), steps.withRefund(r.transferId()));
       case OrderPlaced placed -> portfolio.placing(placed.order());
       case OrderFilled filled -> portfolio.filling(filled);

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * What can be asked of a {@link Portfolio}. Each command carries the business id that makes it idempotent (the
- * portfolio id, a transfer id, an order id): repeated, it changes nothing and is accepted.
+ * portfolio id, a transfer id, an order id): repeated, it changes nothing and is accepted. A cash step that was
+ * declined stays declined when repeated.
  */
 public sealed interface PortfolioCommand {
 

@@ -3,7 +3,13 @@ package trader.portfolio;
 import java.math.BigDecimal;
 import java.time.Instant;
 
-/** What has happened to a {@link Portfolio}. Money is at scale 2. */
+/**
+ * What has happened to a {@link Portfolio}. Money is at scale 2.
+ *
+ * <p>Every cash step of a wire transfer ends in exactly one event that carries its transfer id and amount, whether
+ * the step was carried out or declined (then with the reason), so that the saga can settle the transfer from the
+ * event alone.
+ */
 public sealed interface PortfolioEvent {
 
   record PortfolioOpened(String portfolioId, String ownerId, String name) implements PortfolioEvent {
@@ -15,7 +21,15 @@ public sealed interface PortfolioEvent {
   record CashDeposited(String transferId, BigDecimal amount) implements PortfolioEvent {
   }
 
+  /** The deposit of transfer {@code transferId} was not taken ({@code reason}); nothing moved. */
+  record CashDepositDeclined(String transferId, BigDecimal amount, String reason) implements PortfolioEvent {
+  }
+
   record CashWithdrawn(String transferId, BigDecimal amount) implements PortfolioEvent {
+  }
+
+  /** The withdrawal of transfer {@code transferId} was not done ({@code reason}); nothing moved. */
+  record CashWithdrawalDeclined(String transferId, BigDecimal amount, String reason) implements PortfolioEvent {
   }
 
   record CashRefunded(String transferId, BigDecimal amount) implements PortfolioEvent {

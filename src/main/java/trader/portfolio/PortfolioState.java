@@ -10,8 +10,15 @@ import java.util.TreeMap;
 /** A {@link Portfolio} as its events left it. */
 public sealed interface PortfolioState {
 
-  /** No portfolio under this id yet. */
-  record Unopened() implements PortfolioState {
+  /**
+   * No portfolio under this id yet. {@code cashSteps} holds the transfer steps it declined meanwhile (never any
+   * money), so that they stay declined once it is open.
+   */
+  record Unopened(TransferSteps cashSteps) implements PortfolioState {
+
+    public Unopened {
+      cashSteps = cashSteps == null ? TransferSteps.NONE : cashSteps;
+    }
   }
 
   /**
@@ -35,8 +42,12 @@ public sealed interface PortfolioState {
 
     /** A new, empty portfolio. */
     static Opened of(String portfolioId, String ownerId, String name) {
-      return new Opened(portfolioId, ownerId, name, false, ZERO, ZERO, Map.of(), Map.of(), Map.of(),
-        TransferSteps.NONE);
+      return of(portfolioId, ownerId, name, TransferSteps.NONE);
+    }
+
+    /** A new, empty portfolio that declined {@code cashSteps} before it was opened. */
+    static Opened of(String portfolioId, String ownerId, String name, TransferSteps cashSteps) {
+      return new Opened(portfolioId, ownerId, name, false, ZERO, ZERO, Map.of(), Map.of(), Map.of(), cashSteps);
     }
 
     /** The cash that withdrawals and new buy orders may use. */

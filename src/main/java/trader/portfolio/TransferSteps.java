@@ -8,20 +8,36 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The steps of wire transfers a portfolio has applied to its cash, by transfer id, so that a redelivered step
- * changes nothing: the amounts withdrawn (a refund gives back exactly that), and the ids deposited and refunded.
+ * The steps of wire transfers a portfolio has decided for its cash, by transfer id, so that a redelivered step
+ * changes nothing: the amounts withdrawn (a refund gives back exactly that), the ids deposited and refunded, and the
+ * ids of the withdrawals and deposits it declined. A declined step is decided for good: repeated once the portfolio
+ * could do it, it still moves no money, because the transfer has already been settled as failed.
  */
-public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> deposits, Set<String> refunds) {
+public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> deposits, Set<String> refunds,
+                            Set<String> declinedWithdrawals, Set<String> declinedDeposits) {
 
-  public static final TransferSteps NONE = new TransferSteps(Map.of(), Set.of(), Set.of());
+  public static final TransferSteps NONE = new TransferSteps(Map.of(), Set.of(), Set.of(), Set.of(), Set.of());
 
   public TransferSteps {
-    // sorted copies: immutable, and snapshots list them in the same order every time
-    withdrawals = Collections.unmodifiableMap(new TreeMap<>(withdrawals));
-    deposits = Collections.unmodifiableSet(new TreeSet<>(deposits));
-    refunds = Collections.unmodifiableSet(new TreeSet<>(refunds));
+    // sorted copies: immutable, and snapshots list them in the same order every time; a snapshot taken before a
+    // set existed has no value for it
+    withdrawals = Collections.unmodifiableMap(new TreeMap<>(withdrawals == null ? Map.of() : withdrawals));
+    deposits = sorted(deposits);
+    refunds = sorted(refunds);
+    declinedWithdrawals = sorted(declinedWithdrawals);
+    declinedDeposits = sorted(declinedDeposits);
   }
 
+  /** Steps that were all carried out: none declined. */
+  public TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> deposits, Set<String> refunds) {
+    this(withdrawals, deposits, refunds, Set.of(), Set.of());
+  }
+
+  private static Set<String> sorted(Set<String> ids) {
+    return Collections.unmodifiableSet(new TreeSet<>(ids == null ? Set.of() : ids));
+  }
+
+  /** Whether transfer {@code transferId} took cash out of the portfolio. */
   public boolean withdrew(String transferId) {
     return withdrawals.containsKey(transferId);
   }
@@ -34,21 +50,45 @@ public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> dep
     return refunds.contains(transferId);
   }
 
+  /** Whether the withdrawal of transfer {@code transferId} was decided: carried out or declined. */
+  public boolean decidedWithdrawal(String transferId) {
+    return withdrew(transferId) || declinedWithdrawals.contains(transferId);
+  }
+
+  /** Whether the deposit of transfer {@code transferId} was decided: carried out or declined. */
+  public boolean decidedDeposit(String transferId) {
+    return deposited(transferId) || declinedDeposits.contains(transferId);
+  }
+
   TransferSteps withWithdrawal(String transferId, BigDecimal amount) {
     Map<String, BigDecimal> more = new TreeMap<>(withdrawals);
     more.put(transferId, amount);
-    return new TransferSteps(more, deposits, refunds);
+    return new TransferSteps(more, deposits, refunds, declinedWithdrawals, declinedDeposits);
   }
 
   TransferSteps withDeposit(String transferId) {
-    Set<String> more = new TreeSet<>(deposits);
-    more.add(transferId);
-    return new TransferSteps(withdrawals, more, refunds);
+    return new TransferSteps(withdrawals, plus(deposits, transferId), refunds, declinedWithdrawals,
+      declinedDeposits);
   }
 
   TransferSteps withRefund(String transferId) {
-    Set<String> more = new TreeSet<>(refunds);
-    more.add(transferId);
-    return new TransferSteps(withdrawals, deposits, more);
+    return new TransferSteps(withdrawals, deposits, plus(refunds, transferId), declinedWithdrawals,
+      declinedDeposits);
+  }
+
+  TransferSteps withDeclinedWithdrawal(String transferId) {
+    return new TransferSteps(withdrawals, deposits, refunds, plus(declinedWithdrawals, transferId),
+      declinedDeposits);
+  }
+
+  TransferSteps withDeclinedDeposit(String transferId) {
+    return new TransferSteps(withdrawals, deposits, refunds, declinedWithdrawals,
+      plus(declinedDeposits, transferId));
+  }
+
+  private static Set<String> plus(Set<String> ids, String id) {
+    Set<String> more = new TreeSet<>(ids);
+    more.add(id);
+    return more;
   }
 }

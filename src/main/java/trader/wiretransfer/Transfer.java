@@ -23,9 +23,10 @@ import java.util.Locale;
 
 /**
  * A wire transfer (entity id = transfer id): the state of the saga that moves money from one account to another,
- * withdraw → deposit, with a refund of the source when the deposit fails. It records what the steps did; the
- * messages that carry them may be redelivered, so recording a step again is a no-op, while recording the opposite
- * outcome of a recorded step is rejected.
+ * withdraw → deposit, with a refund of the source when the deposit fails. It records what the steps did, as the
+ * accounts' events tell it (a step carried out, or declined with its reason); the messages that carry them may be
+ * redelivered, so recording a step again is a no-op, while recording the opposite outcome of a recorded step is
+ * rejected.
  */
 public final class Transfer implements EntityType<TransferCommand, TransferEvent, TransferState> {
 

@@ -13,11 +13,17 @@ public sealed interface TransferCommand {
     implements TransferCommand {
   }
 
-  /** The source gave the money, or did not and said why ({@code reason}, required when it failed). */
+  /**
+   * The source gave the money, or did not and said why ({@code reason}, required when it failed): the source's
+   * withdrawn or withdrawal-declined event.
+   */
   record RecordWithdrawal(boolean succeeded, String reason) implements TransferCommand {
   }
 
-  /** The target took the money, or did not and said why ({@code reason}, required when it failed). */
+  /**
+   * The target took the money, or did not and said why ({@code reason}, required when it failed): the target's
+   * deposited or deposit-declined event.
+   */
   record RecordDeposit(boolean succeeded, String reason) implements TransferCommand {
   }
 

@@ -6,22 +6,35 @@ import trader.accounts.SavingsAccountCommand.OpenAccount;
 import trader.accounts.SavingsAccountCommand.Refund;
 import trader.accounts.SavingsAccountCommand.Withdraw;
 import trader.accounts.SavingsAccountEvent.AccountOpened;
+import trader.accounts.SavingsAccountEvent.DepositDeclined;
 import trader.accounts.SavingsAccountEvent.Deposited;
 import trader.accounts.SavingsAccountEvent.Refunded;
+import trader.accounts.SavingsAccountEvent.WithdrawalDeclined;
 import trader.accounts.SavingsAccountEvent.Withdrawn;
 import trader.accounts.SavingsAccountState.Open;
+import trader.accounts.SavingsAccountState.Unopened;
 import trader.eventsourcing.entity.EntityFixture;
+import trader.eventsourcing.entity.RecordCodec;
+
+import io.vertx.core.json.JsonObject;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A savings account: opening, the three transfer steps, their repeats and every rejection. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A savings account: opening, the three transfer steps, their repeats, the steps it declines (for good) and every
+ * rejection.
+ */
 class SavingsAccountTest {
 
   private static final String USER = "6f1c7a2e-3d4b-4c5a-8e9f-0a1b2c3d4e5f";
   private static final String T1 = "transfer-1";
   private static final String T2 = "transfer-2";
+  private static final String NOT_OPEN = "The savings account is not open";
 
   private final EntityFixture<SavingsAccountCommand, SavingsAccountEvent, SavingsAccountState> account =
     EntityFixture.of(new SavingsAccount());
@@ -61,11 +74,47 @@ class SavingsAccountTest {
     account.given().when(new OpenAccount(USER, null)).thenRejected("Opening balance is required");
   }
 
+  /** Steps that declined {@code withdrawals} and {@code deposits}, and did nothing else. */
+  private static TransferSteps declined(Set<String> withdrawals, Set<String> deposits) {
+    return new TransferSteps(Map.of(), Set.of(), Set.of(), withdrawals, deposits);
+  }
+
   @Test
-  void rejectsMoneyStepsBeforeOpening() {
-    account.given().when(new Withdraw(T1, money("1"))).thenRejected("The savings account is not open");
-    account.given().when(new Deposit(T1, money("1"))).thenRejected("The savings account is not open");
-    account.given().when(new Refund(T1, money("1"))).thenRejected("The savings account is not open");
+  void declinesWithdrawalsAndDepositsBeforeOpeningButRejectsARefund() {
+    account.given().when(new Withdraw(T1, money("1")))
+      .thenEvents(new WithdrawalDeclined(T1, money("1.00"), NOT_OPEN))
+      .thenState(new Unopened(declined(Set.of(T1), Set.of())));
+    account.given().when(new Deposit(T1, money("2.5")))
+      .thenEvents(new DepositDeclined(T1, money("2.50"), NOT_OPEN))
+      .thenState(new Unopened(declined(Set.of(), Set.of(T1))));
+    // nothing was ever withdrawn from it: a refund is a mistake of the caller, not an outcome
+    account.given().when(new Refund(T1, money("1"))).thenRejected(NOT_OPEN);
+  }
+
+  @Test
+  void stepsDeclinedBeforeOpeningStayDeclinedOnceItIsOpen() {
+    var open = account.given(new WithdrawalDeclined(T1, money("10.00"), NOT_OPEN),
+      new DepositDeclined(T2, money("20.00"), NOT_OPEN), opened("1000.00"));
+    open.when(new OpenAccount(USER, money("1000"))).thenNoEvents()
+      .thenState(new Open(USER, money("1000.00"), declined(Set.of(T1), Set.of(T2))));
+    // the transfers were settled as failed: their redelivered steps must not move money now
+    open.when(new Withdraw(T1, money("10.00"))).thenNoEvents()
+      .thenState(new Open(USER, money("1000.00"), declined(Set.of(T1), Set.of(T2))));
+    open.when(new Deposit(T2, money("20.00"))).thenNoEvents();
+    open.when(new Refund(T1, money("10.00")))
+      .thenRejected("Transfer transfer-1 withdrew nothing from this account to refund");
+  }
+
+  @Test
+  void rejectsMalformedStepsEvenWhereTheyWouldBeDeclined() {
+    var unopened = account.given();
+    unopened.when(new Withdraw(null, money("1"))).thenRejected("A transfer id is required");
+    unopened.when(new Withdraw(T1, money("0"))).thenRejected("Amount must be greater than zero, not 0");
+    unopened.when(new Deposit(T1, money("1.001"))).thenRejected("Amount 1.001 has more than 2 decimal places");
+    unopened.when(new Deposit("", money("1"))).thenRejected("A transfer id is required");
+    // an unaffordable amount that is not whole cents is malformed first
+    account.given(opened("1.00")).when(new Withdraw(T1, money("5.555")))
+      .thenRejected("Amount 5.555 has more than 2 decimal places");
   }
 
   @Test
@@ -75,11 +124,14 @@ class SavingsAccountTest {
       .thenEvents(new Withdrawn(T1, money("100.00")))
       .thenState(new Open(USER, money("0.00"), new TransferSteps(Map.of(T1, money("100.00")), Set.of(), Set.of())));
     account.given(opened("100.00"))
-      .when(new Withdraw(T1, money("250.00")))
-      .thenRejected("Insufficient funds: available 100.00, needed 250.00");
+      .when(new Withdraw(T1, money("250")))
+      .thenEvents(new WithdrawalDeclined(T1, money("250.00"), "Insufficient funds: available 100.00, needed 250.00"))
+      .thenState(new Open(USER, money("100.00"), declined(Set.of(T1), Set.of())));
     account.given(opened("100.00"), new Withdrawn(T1, money("0.01")))
       .when(new Withdraw(T2, money("100.00")))
-      .thenRejected("Insufficient funds: available 99.99, needed 100.00");
+      .thenEvents(new WithdrawalDeclined(T2, money("100.00"), "Insufficient funds: available 99.99, needed 100.00"))
+      .thenState(new Open(USER, money("99.99"),
+        new TransferSteps(Map.of(T1, money("0.01")), Set.of(), Set.of(), Set.of(T2), Set.of())));
   }
 
   @Test
@@ -91,11 +143,29 @@ class SavingsAccountTest {
   }
 
   @Test
-  void aRepeatedRejectedWithdrawalIsRejectedTheSameWay() {
-    // a rejection writes nothing, so the repeat is decided again on the same state, with the same answer
-    var given = account.given(opened("100.00"));
-    given.when(new Withdraw(T1, money("100.01"))).thenRejected("Insufficient funds: available 100.00, needed 100.01");
-    given.when(new Withdraw(T1, money("100.01"))).thenRejected("Insufficient funds: available 100.00, needed 100.01");
+  void aDeclinedWithdrawalStaysDeclinedWhenTheMoneyArrivesLater() {
+    var declinedOnce = account.given(opened("100.00"))
+      .when(new Withdraw(T1, money("100.01")))
+      .thenEvents(new WithdrawalDeclined(T1, money("100.01"), "Insufficient funds: available 100.00, needed 100.01"))
+      .state();
+    account.givenState(declinedOnce).when(new Withdraw(T1, money("100.01"))).thenNoEvents()
+      .thenState(declinedOnce);
+    // the transfer already failed; a late redelivery must not take the money that came in since
+    account.given(opened("100.00"),
+        new WithdrawalDeclined(T1, money("100.01"), "Insufficient funds: available 100.00, needed 100.01"),
+        new Deposited(T2, money("500.00")))
+      .when(new Withdraw(T1, money("100.01")))
+      .thenNoEvents()
+      .thenState(new Open(USER, money("600.00"),
+        new TransferSteps(Map.of(), Set.of(T2), Set.of(), Set.of(T1), Set.of())));
+  }
+
+  @Test
+  void aDeclinedWithdrawalHasNothingToRefund() {
+    account.given(opened("0.00"), new WithdrawalDeclined(T1, money("5.00"), "Insufficient funds: available 0.00, "
+        + "needed 5.00"))
+      .when(new Refund(T1, money("5.00")))
+      .thenRejected("Transfer transfer-1 withdrew nothing from this account to refund");
   }
 
   @Test
@@ -118,6 +188,49 @@ class SavingsAccountTest {
       .when(new Deposit(T1, money("0.2")))
       .thenEvents(new Deposited(T1, money("0.20")))
       .thenState(new Open(USER, money("0.30"), new TransferSteps(Map.of(), Set.of(T1), Set.of())));
+  }
+
+  @Test
+  void aDepositDeclinedBeforeOpeningIsNotTakenAfterIt() {
+    account.given(new DepositDeclined(T1, money("5.00"), NOT_OPEN), opened("0.00"))
+      .when(new Deposit(T1, money("5.00")))
+      .thenNoEvents()
+      .thenState(new Open(USER, money("0.00"), declined(Set.of(), Set.of(T1))));
+    // another transfer's deposit is taken as usual
+    account.given(new DepositDeclined(T1, money("5.00"), NOT_OPEN), opened("0.00"))
+      .when(new Deposit(T2, money("5.00")))
+      .thenEvents(new Deposited(T2, money("5.00")))
+      .thenState(new Open(USER, money("5.00"), new TransferSteps(Map.of(), Set.of(T2), Set.of(), Set.of(),
+        Set.of(T1))));
+  }
+
+  @Test
+  void everyStepEventCarriesItsTransferAmountAndReason() {
+    RecordCodec<SavingsAccountEvent> codec = new SavingsAccount().events();
+    List<SavingsAccountEvent> carriedOut = List.of(new Withdrawn(T1, money("1.00")), new Deposited(T1, money("1.00")),
+      new Refunded(T1, money("1.00")));
+    List<SavingsAccountEvent> declined = List.of(new WithdrawalDeclined(T1, money("1.00"), NOT_OPEN),
+      new DepositDeclined(T1, money("1.00"), NOT_OPEN));
+    for (SavingsAccountEvent event : carriedOut) {
+      assertThat(codec.encode(event).getMap()).as(codec.typeName(event))
+        .containsEntry("transferId", T1).containsEntry("amount", "1.00");
+    }
+    for (SavingsAccountEvent event : declined) {
+      assertThat(codec.encode(event).getMap()).as(codec.typeName(event))
+        .containsEntry("transferId", T1).containsEntry("amount", "1.00").containsEntry("reason", NOT_OPEN);
+    }
+    assertThat(declined.stream().map(codec::typeName))
+      .containsExactly("savings-account.withdrawal-declined", "savings-account.deposit-declined");
+  }
+
+  @Test
+  void readsASnapshotTakenBeforeDeclinesWereRemembered() {
+    JsonObject old = new JsonObject().put("userId", USER).put("balance", "70.00").put("steps", new JsonObject()
+      .put("withdrawals", new JsonObject().put(T1, "30.00")).put("deposits", List.of()).put("refunds", List.of()));
+    assertThat(new SavingsAccount().states().decode("savings-account.state.open", old))
+      .isEqualTo(new Open(USER, money("70.00"), new TransferSteps(Map.of(T1, money("30.00")), Set.of(), Set.of())));
+    assertThat(new SavingsAccount().states().decode("savings-account.state.unopened", new JsonObject()))
+      .isEqualTo(new Unopened(TransferSteps.NONE));
   }
 
   @Test

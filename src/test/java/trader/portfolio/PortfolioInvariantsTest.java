@@ -8,8 +8,10 @@ import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
 import trader.portfolio.PortfolioCommand.RefundCash;
 import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.PortfolioEvent.CashDepositDeclined;
 import trader.portfolio.PortfolioEvent.CashDeposited;
 import trader.portfolio.PortfolioEvent.CashRefunded;
+import trader.portfolio.PortfolioEvent.CashWithdrawalDeclined;
 import trader.portfolio.PortfolioEvent.CashWithdrawn;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 import trader.portfolio.PortfolioState.Opened;
@@ -17,9 +19,11 @@ import trader.portfolio.PortfolioState.Opened;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +34,8 @@ import static trader.portfolio.PortfolioFixtures.sellMarket;
 
 /**
  * Thousands of random commands, redelivered ones included, against one portfolio: after each, the cash and shares
- * add up and nothing is negative or over-reserved, whatever was accepted or rejected.
+ * add up and nothing is negative or over-reserved, whatever was accepted, declined or rejected; and a declined
+ * transfer step never moves money later.
  */
 class PortfolioInvariantsTest {
 
@@ -45,6 +50,7 @@ class PortfolioInvariantsTest {
     List<PortfolioCommand> sent = new ArrayList<>();
     BigDecimal moneyIn = new BigDecimal("0.00");
     Map<String, Integer> tally = new TreeMap<>();
+    Set<String> declinedSteps = new HashSet<>(); // "withdraw t12", "deposit t40"
     for (int step = 0; step < 5_000; step++) {
       PortfolioCommand command = sent.isEmpty() || random.nextInt(10) > 0
         ? randomCommand(random, (Opened) state, step) : sent.get(random.nextInt(sent.size())); // a redelivery
@@ -52,6 +58,19 @@ class PortfolioInvariantsTest {
       Decision<PortfolioEvent> decision = type.decide(state, command);
       if (decision instanceof Decision.Accept<PortfolioEvent> accept) {
         for (PortfolioEvent event : accept.events()) {
+          String cashStep = switch (event) {
+            case CashWithdrawn w -> "withdraw " + w.transferId();
+            case CashWithdrawalDeclined w -> "withdraw " + w.transferId();
+            case CashDeposited d -> "deposit " + d.transferId();
+            case CashDepositDeclined d -> "deposit " + d.transferId();
+            default -> null;
+          };
+          if (cashStep != null) {
+            assertThat(declinedSteps).as("a declined step is decided for good").doesNotContain(cashStep);
+          }
+          if (event instanceof CashWithdrawalDeclined || event instanceof CashDepositDeclined) {
+            declinedSteps.add(cashStep);
+          }
           moneyIn = moneyIn.add(cashEffect(event));
           state = type.evolve(state, event);
           tally.merge(event instanceof OrderFilled f ? "filled " + f.side() : event.getClass().getSimpleName(), 1,
@@ -62,10 +81,11 @@ class PortfolioInvariantsTest {
       }
       checkInvariants((Opened) state, moneyIn);
     }
-    // the walk went everywhere: fills both ways, refunds, and refusals of each kind of command
+    // the walk went everywhere: fills both ways, refunds, declined withdrawals and refusals of orders and fills
     assertThat(tally).allSatisfy((what, count) -> assertThat(count).as(what).isGreaterThan(20))
-      .containsKeys("filled BUY", "filled SELL", "CashRefunded", "OrderEnded", "rejected RecordFill",
-        "rejected PlaceOrder", "rejected WithdrawCash");
+      .containsKeys("filled BUY", "filled SELL", "CashRefunded", "OrderEnded", "CashWithdrawalDeclined",
+        "rejected RecordFill", "rejected PlaceOrder");
+    assertThat(declinedSteps).isNotEmpty();
   }
 
   private PortfolioCommand randomCommand(Random random, Opened portfolio, int step) {
@@ -114,6 +134,9 @@ class PortfolioInvariantsTest {
   }
 
   private static void checkInvariants(Opened portfolio, BigDecimal moneyIn) {
+    TransferSteps steps = portfolio.cashSteps();
+    assertThat(steps.declinedWithdrawals()).noneMatch(steps::withdrew);
+    assertThat(steps.declinedDeposits()).noneMatch(steps::deposited);
     assertThat(portfolio.cash()).isEqualTo(moneyIn.setScale(2));
     assertThat(portfolio.reservedCash().signum()).isGreaterThanOrEqualTo(0);
     assertThat(portfolio.reservedCash()).isLessThanOrEqualTo(portfolio.cash());

@@ -9,14 +9,20 @@ import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
 import trader.portfolio.PortfolioCommand.RefundCash;
 import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.PortfolioEvent.CashDepositDeclined;
+import trader.portfolio.PortfolioEvent.CashDeposited;
 import trader.portfolio.PortfolioEvent.CashRefunded;
+import trader.portfolio.PortfolioEvent.CashWithdrawalDeclined;
 import trader.portfolio.PortfolioEvent.CashWithdrawn;
 import trader.portfolio.PortfolioEvent.OrderEnded;
 import trader.portfolio.PortfolioEvent.OrderPlaced;
 import trader.portfolio.PortfolioEvent.PortfolioClosed;
 import trader.portfolio.PortfolioEvent.PortfolioOpened;
+import trader.eventsourcing.entity.RecordCodec;
 import trader.portfolio.PortfolioState.Opened;
+import trader.portfolio.PortfolioState.Unopened;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,8 +39,14 @@ import static trader.portfolio.PortfolioFixtures.history;
 import static trader.portfolio.PortfolioFixtures.limitBuyOrder;
 import static trader.portfolio.PortfolioFixtures.money;
 
-/** A portfolio's life (open, close) and its cash (deposit, withdraw, refund), with repeats and every rejection. */
+/**
+ * A portfolio's life (open, close) and its cash (deposit, withdraw, refund), with repeats, the transfer steps it
+ * declines (for good) and every rejection.
+ */
 class PortfolioTest {
+
+  private static final String NOT_OPEN = "The portfolio is not open";
+  private static final String CLOSED = "The portfolio is closed";
 
   private final EntityFixture<PortfolioCommand, PortfolioEvent, PortfolioState> portfolio =
     PortfolioFixtures.portfolio();
@@ -73,17 +85,42 @@ class PortfolioTest {
     portfolio.given().when(new OpenPortfolio(PORTFOLIO_ID, OWNER, "x".repeat(61))).thenRejected(nameRule);
   }
 
+  /** Steps that declined {@code withdrawals} and {@code deposits}, and did nothing else. */
+  private static TransferSteps declined(Set<String> withdrawals, Set<String> deposits) {
+    return new TransferSteps(Map.of(), Set.of(), Set.of(), withdrawals, deposits);
+  }
+
   @Test
-  void rejectsEverythingElseBeforeOpening() {
+  void rejectsEverythingButTransferStepsBeforeOpening() {
     var unopened = portfolio.given();
-    String notOpen = "The portfolio is not open";
-    unopened.when(new ClosePortfolio()).thenRejected(notOpen);
-    unopened.when(new DepositCash("t1", money("1"))).thenRejected(notOpen);
-    unopened.when(new WithdrawCash("t1", money("1"))).thenRejected(notOpen);
-    unopened.when(new RefundCash("t1", money("1"))).thenRejected(notOpen);
-    unopened.when(buyLimit("o1", "AAPL", 1, "1")).thenRejected(notOpen);
-    unopened.when(new RecordFill("o1", money("1"), 1, FILLED_AT)).thenRejected(notOpen);
-    unopened.when(new RecordOrderEnd("o1", OrderOutcome.CANCELLED, "Cancelled")).thenRejected(notOpen);
+    unopened.when(new ClosePortfolio()).thenRejected(NOT_OPEN);
+    unopened.when(new RefundCash("t1", money("1"))).thenRejected(NOT_OPEN);
+    unopened.when(buyLimit("o1", "AAPL", 1, "1")).thenRejected(NOT_OPEN);
+    unopened.when(new RecordFill("o1", money("1"), 1, FILLED_AT)).thenRejected(NOT_OPEN);
+    unopened.when(new RecordOrderEnd("o1", OrderOutcome.CANCELLED, "Cancelled")).thenRejected(NOT_OPEN);
+  }
+
+  @Test
+  void declinesDepositsAndWithdrawalsBeforeOpening() {
+    portfolio.given().when(new DepositCash("t1", money("1")))
+      .thenEvents(new CashDepositDeclined("t1", money("1.00"), NOT_OPEN))
+      .thenState(new Unopened(declined(Set.of(), Set.of("t1"))));
+    portfolio.given().when(new WithdrawCash("t1", money("1.5")))
+      .thenEvents(new CashWithdrawalDeclined("t1", money("1.50"), NOT_OPEN))
+      .thenState(new Unopened(declined(Set.of("t1"), Set.of())));
+    var unopened = portfolio.given();
+    unopened.when(new DepositCash(" ", money("1"))).thenRejected("A transfer id is required");
+    unopened.when(new WithdrawCash("t1", money("-1"))).thenRejected("Amount must be greater than zero, not -1");
+  }
+
+  @Test
+  void stepsDeclinedBeforeOpeningStayDeclinedOnceItIsOpen() {
+    var open = portfolio.given(new CashDepositDeclined("t1", money("5.00"), NOT_OPEN),
+      new CashWithdrawalDeclined("t2", money("5.00"), NOT_OPEN), OPENED, deposited("t3", "100.00"));
+    Opened expected = withCash("100.00", new TransferSteps(Map.of(), Set.of("t3"), Set.of(), Set.of("t2"),
+      Set.of("t1")));
+    open.when(new DepositCash("t1", money("5.00"))).thenNoEvents().thenState(expected);
+    open.when(new WithdrawCash("t2", money("5.00"))).thenNoEvents().thenState(expected);
   }
 
   @Test
@@ -119,20 +156,55 @@ class PortfolioTest {
       .state();
     assertThat(after.cash()).isEqualTo(money("750.00"));
     assertThat(after.availableCash()).isEqualTo(money("0.00"));
-    portfolio.given(reserved)
+    Opened declined = (Opened) portfolio.given(reserved)
       .when(new WithdrawCash("t2", money("250.01")))
-      .thenRejected("Insufficient funds: available 250.00, needed 250.01");
+      .thenEvents(new CashWithdrawalDeclined("t2", money("250.01"), "Insufficient funds: available 250.00, needed "
+        + "250.01"))
+      .state();
+    assertThat(declined.cash()).isEqualTo(money("1000.00"));
+    assertThat(declined.availableCash()).isEqualTo(money("250.00"));
+    assertThat(declined.cashSteps().withdrawals()).isEmpty();
+    assertThat(declined.cashSteps().declinedWithdrawals()).containsExactly("t2");
   }
 
   @Test
-  void aRepeatedWithdrawalChangesNothingAndARejectedOneIsRejectedAgain() {
+  void aRepeatedWithdrawalChangesNothing() {
     portfolio.given(OPENED, deposited("t1", "100.00"), new CashWithdrawn("t2", money("100.00")))
       .when(new WithdrawCash("t2", money("100.00"))).thenNoEvents()
       .thenState(withCash("0.00", new TransferSteps(Map.of("t2", money("100.00")), Set.of("t1"), Set.of())));
-    var poor = portfolio.given(OPENED, deposited("t1", "100.00"));
+  }
+
+  @Test
+  void aDeclinedWithdrawalStaysDeclinedWhenTheCashIsThereLater() {
     String reason = "Insufficient funds: available 100.00, needed 100.01";
-    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
-    poor.when(new WithdrawCash("t2", money("100.01"))).thenRejected(reason);
+    var declinedOnce = portfolio.given(OPENED, deposited("t1", "100.00"))
+      .when(new WithdrawCash("t2", money("100.01")))
+      .thenEvents(new CashWithdrawalDeclined("t2", money("100.01"), reason))
+      .state();
+    portfolio.givenState(declinedOnce).when(new WithdrawCash("t2", money("100.01"))).thenNoEvents()
+      .thenState(declinedOnce);
+    // more cash came in, then the step was redelivered: the transfer already failed, the cash stays
+    portfolio.given(OPENED, deposited("t1", "100.00"), new CashWithdrawalDeclined("t2", money("100.01"), reason),
+        deposited("t3", "500.00"))
+      .when(new WithdrawCash("t2", money("100.01")))
+      .thenNoEvents()
+      .thenState(withCash("600.00", new TransferSteps(Map.of(), Set.of("t1", "t3"), Set.of(), Set.of("t2"),
+        Set.of())));
+    // the same once an order released the cash it had reserved
+    portfolio.given(OPENED, deposited("t1", "100.00"),
+        new OrderPlaced(limitBuyOrder("o1", "IBM", 1, "100.00", "100.00")),
+        new CashWithdrawalDeclined("t2", money("50.00"), "Insufficient funds: available 0.00, needed 50.00"),
+        new OrderEnded("o1", OrderOutcome.CANCELLED, "Cancelled by the user"))
+      .when(new WithdrawCash("t2", money("50.00")))
+      .thenNoEvents();
+  }
+
+  @Test
+  void aDeclinedWithdrawalHasNothingToRefund() {
+    portfolio.given(OPENED, new CashWithdrawalDeclined("t2", money("5.00"), "Insufficient funds: available 0.00, "
+        + "needed 5.00"))
+      .when(new RefundCash("t2", money("5.00")))
+      .thenRejected("Transfer t2 withdrew nothing from this portfolio to refund");
   }
 
   @Test
@@ -198,13 +270,40 @@ class PortfolioTest {
   }
 
   @Test
-  void aClosedPortfolioRefusesNewDepositsWithdrawalsAndOrders() {
+  void aClosedPortfolioDeclinesNewDepositsAndWithdrawalsAndRefusesOrders() {
     var closed = portfolio.given(OPENED, deposited("t1", "10.00"), new CashWithdrawn("t2", money("10.00")),
       new PortfolioClosed());
-    closed.when(new DepositCash("t3", money("1"))).thenRejected("The portfolio is closed");
-    closed.when(new WithdrawCash("t3", money("1"))).thenRejected("The portfolio is closed");
-    closed.when(buyLimit("o1", "AAPL", 1, "1.00")).thenRejected("The portfolio is closed");
+    Opened afterDeposit = (Opened) closed.when(new DepositCash("t3", money("1")))
+      .thenEvents(new CashDepositDeclined("t3", money("1.00"), CLOSED)).state();
+    assertThat(afterDeposit.cash()).isEqualTo(money("0.00"));
+    assertThat(afterDeposit.cashSteps().declinedDeposits()).containsExactly("t3");
+    portfolio.givenState(afterDeposit).when(new DepositCash("t3", money("1"))).thenNoEvents();
+    closed.when(new WithdrawCash("t3", money("1"))).thenEvents(new CashWithdrawalDeclined("t3", money("1.00"),
+      CLOSED));
+    // malformed steps are rejected, closed or not
+    closed.when(new DepositCash("t3", money("0.001"))).thenRejected("Amount 0.001 has more than 2 decimal places");
+    closed.when(new WithdrawCash(null, money("1"))).thenRejected("A transfer id is required");
+    closed.when(buyLimit("o1", "AAPL", 1, "1.00")).thenRejected(CLOSED);
     closed.when(new RecordFill("o1", money("1"), 1, FILLED_AT)).thenRejected("The portfolio has no open order o1");
+  }
+
+  @Test
+  void everyCashStepEventCarriesItsTransferAmountAndReason() {
+    RecordCodec<PortfolioEvent> codec = new Portfolio().events();
+    List<PortfolioEvent> carriedOut = List.of(new CashWithdrawn("t1", money("1.00")),
+      new CashDeposited("t1", money("1.00")), new CashRefunded("t1", money("1.00")));
+    List<PortfolioEvent> declined = List.of(new CashWithdrawalDeclined("t1", money("1.00"), CLOSED),
+      new CashDepositDeclined("t1", money("1.00"), CLOSED));
+    for (PortfolioEvent event : carriedOut) {
+      assertThat(codec.encode(event).getMap()).as(codec.typeName(event))
+        .containsEntry("transferId", "t1").containsEntry("amount", "1.00");
+    }
+    for (PortfolioEvent event : declined) {
+      assertThat(codec.encode(event).getMap()).as(codec.typeName(event))
+        .containsEntry("transferId", "t1").containsEntry("amount", "1.00").containsEntry("reason", CLOSED);
+    }
+    assertThat(declined.stream().map(codec::typeName))
+      .containsExactly("portfolio.cash-withdrawal-declined", "portfolio.cash-deposit-declined");
   }
 
   @Test
