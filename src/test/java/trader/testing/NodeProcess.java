@@ -32,7 +32,7 @@ public final class NodeProcess implements AutoCloseable {
     this.name = name;
     this.env = env;
     this.args = args;
-    this.log = TestInfra.dir("logs").resolve(name + ".log");
+    this.log = logDir().resolve(name + "-" + System.currentTimeMillis() + ".log");
   }
 
   /** A node with its HTTP and cluster ports chosen free, over the given configuration (keys as in the README). */
@@ -139,6 +139,16 @@ public final class NodeProcess implements AutoCloseable {
   public void close() {
     if (isAlive()) {
       kill();
+    }
+  }
+
+  /** Node logs stay in target/test-logs after the run, for whoever needs to find out why a test failed. */
+  private static Path logDir() {
+    try {
+      return Files.createDirectories(Path.of(System.getProperty("trader.test.dir", "target/test-infra"))
+        .resolveSibling("test-logs"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -27,7 +27,8 @@ import java.util.function.Function;
  * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
  * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
- * reason in its headers; consumption continues with the next one.
+ * reason in its headers; consumption continues with the next one. Failures that say the service is unavailable for
+ * the moment ({@link #isTransient}) are retried until it is back, and never dead-lettered.
  */
 public final class TopicSubscriber {
 
@@ -124,6 +125,15 @@ public final class TopicSubscriber {
       if (!running) {
         return Future.failedFuture(e);
       }
+      if (isTransient(e)) {
+        // the entity or node will be back (a shard moving, a node stopping): wait, never dead-letter for this
+        long delay = Math.min(5_000, 100L << Math.min(6, attempt - 1));
+        if (attempt % 10 == 1) {
+          LOG.warn("Subscriber {}: message {} of {} waits for an unavailable service (attempt {}): {}", group,
+            message.eventId(), topic, attempt, e.getMessage());
+        }
+        return delay(delay).compose(v -> attempt(message, record, attempt + 1));
+      }
       if (attempt >= maxAttempts) {
         return deadLetter(record, "handler failed " + attempt + " times: " + e.getMessage(), attempt);
       }
@@ -131,6 +141,21 @@ public final class TopicSubscriber {
         e.getMessage());
       return delay(100L << Math.min(8, attempt - 1)).compose(v -> attempt(message, record, attempt + 1));
     });
+  }
+
+  /**
+   * Failures that say nothing about the message: a command that timed out (its outcome unknown; commands are
+   * idempotent, so sending it again is safe) or found no handler or owner for a moment. Only other failures count
+   * towards the dead-letter topic.
+   */
+  static boolean isTransient(Throwable e) {
+    if (e instanceof trader.eventsourcing.entity.CommandTimeoutException) {
+      return true;
+    }
+    if (e instanceof io.vertx.core.eventbus.ReplyException re) {
+      return re.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE || re.failureCode() == 503;
+    }
+    return false;
   }
 
   private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, String reason, int attempts) {

@@ -186,6 +186,38 @@ class TopicTest {
     assertThat(header(dead.get(1), "dlq.topic")).isEqualTo(topic);
   }
 
+  @Test
+  void unavailableServicesAreWaitedForNotDeadLettered() throws Exception {
+    String topic = db.topic("transient");
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(),
+      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    producer.send(KafkaProducerRecord.create(topic, "k", envelope("slow", false))).await();
+    producer.send(KafkaProducerRecord.create(topic, "k", envelope("after", false))).await();
+    producer.close().await();
+
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "transient-group", 3,
+      message -> {
+        if (message.eventId().equals("slow") && attempts.incrementAndGet() <= 6) {
+          // an entity on a node that is going away: twice as many timeouts as the attempts before the DLQ
+          return Future.failedFuture(new trader.eventsourcing.entity.CommandTimeoutException("account", "a-1",
+            "no owner answered"));
+        }
+        handled.add(message.eventId());
+        return Future.succeededFuture();
+      });
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (handled.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    subscriber.close().await();
+    assertThat(handled).containsExactly("slow", "after");
+    assertThat(attempts.get()).isEqualTo(7);
+  }
+
   private static String envelope(String eventId, boolean fail) {
     return new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", eventId)
       .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("fail", fail)).encode();
