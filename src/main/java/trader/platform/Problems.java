@@ -72,6 +72,7 @@ public final class Problems {
       case 415 -> "Unsupported Media Type";
       case 429 -> "Too Many Requests";
       case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
       default -> status >= 500 ? "Internal Server Error" : "Error";
     };
   }

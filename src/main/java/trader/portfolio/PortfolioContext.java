@@ -178,8 +178,8 @@ public final class PortfolioContext implements BoundedContext {
         if (!fresh) {
           return Future.succeededFuture(null);
         }
-        return engine.journal().head().compose(head -> engine.progress().await(PortfolioViews.NAME, head,
-          READ_YOUR_WRITES)).compose(v -> owner(portfolioId, false));
+        return engine.progress().awaitCommitted(PortfolioViews.NAME, READ_YOUR_WRITES)
+          .compose(v -> owner(portfolioId, false));
       });
   }
 

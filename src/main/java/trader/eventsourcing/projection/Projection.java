@@ -39,6 +39,15 @@ public interface Projection {
   }
 
   /**
+   * Work on {@code events} that must not hold a database transaction open, done before the batch's transaction
+   * begins (e.g. sending them to Kafka and waiting for the acknowledgements): an open transaction holds back every
+   * reader of the journal's tail. If the transaction then fails, the batch is prepared again (at least once).
+   */
+  default Future<Void> prepare(List<StoredEvent> events) {
+    return Future.succeededFuture();
+  }
+
+  /**
    * Applies {@code events} (in order, all wanted, possibly of several streams) within the transaction of
    * {@code connection}. A failed future rolls the whole batch back; it is retried, then the shard stops.
    */

@@ -69,6 +69,22 @@ public final class ProjectionProgress {
     return done.future();
   }
 
+  /**
+   * Completes once {@code projection} has applied every event committed before this call, whatever other
+   * transactions are still open (the commit-safe head can lag behind a just-committed event while they are).
+   */
+  public Future<Void> awaitCommitted(String projection, Duration timeout) {
+    return pool.query("select transaction_id::text, position from journal "
+        + "order by transaction_id desc, position desc limit 1").execute()
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture();
+        }
+        var row = rows.iterator().next();
+        return await(projection, new Position(Long.parseLong(row.getString(0)), row.getLong(1)), timeout);
+      });
+  }
+
   /** Whether every shard of the active version of {@code projection} has passed {@code position}. */
   public Future<Boolean> passed(String projection, Position position) {
     return pool.preparedQuery("select count(*) filter (where (o.transaction_id, o.sequence) >= ($2, $3)) as done, "

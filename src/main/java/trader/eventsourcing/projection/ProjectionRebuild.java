@@ -133,7 +133,9 @@ public final class ProjectionRebuild {
     List<StoredEvent> wanted = page.stream().filter(projection::handles).toList();
     StoredEvent last = page.get(page.size() - 1);
     PgConnection c = connection;
-    return c.begin().compose(tx -> ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), newVersion))
+    Future<Void> prepared = wanted.isEmpty() ? Future.succeededFuture() : projection.prepare(wanted);
+    return prepared.compose(p -> c.begin()).compose(tx -> ProjectionSchema.useSchema(c,
+        ProjectionSchema.schema(projection.name(), newVersion))
         .compose(v -> wanted.isEmpty() ? Future.<Void>succeededFuture() : projection.apply(c, wanted))
         .compose(v -> c.preparedQuery("update projection_offsets set transaction_id = $3, sequence = $4, "
           + "events_applied = events_applied + $5, updated_at = now() where name = $1 and version = $2")

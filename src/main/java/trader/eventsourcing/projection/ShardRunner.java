@@ -276,7 +276,8 @@ final class ShardRunner {
       return Future.failedFuture(new IllegalStateException("connection lost"));
     }
     int expectedVersion = version;
-    return c.begin().compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
+    Future<Void> prepared = mine.isEmpty() ? Future.succeededFuture() : here(projection.prepare(mine));
+    return prepared.compose(p -> c.begin()).compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name()))
         .compose(rows -> {
           int active = rows.iterator().next().getInteger(0);

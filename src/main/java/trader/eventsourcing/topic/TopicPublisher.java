@@ -16,7 +16,8 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A projection that publishes selected journal events to a Kafka topic. A batch's offset is stored only after
+ * A projection that publishes selected journal events to a Kafka topic. A batch is sent before its transaction
+ * begins (waiting for Kafka must not hold back the journal's readers), and its offset is stored only after
  * Kafka acknowledged every message of it ({@code acks=all}, idempotent producer): at-least-once, in order per
  * stream. Subscribers make redelivery harmless through the business ids in the messages.
  */
@@ -88,8 +89,9 @@ public final class TopicPublisher implements Projection {
     return selection.test(event);
   }
 
+  /** Sends the batch and waits for Kafka's acknowledgements, outside the transaction that then stores the offset. */
   @Override
-  public Future<Void> apply(SqlConnection connection, List<StoredEvent> events) {
+  public Future<Void> prepare(List<StoredEvent> events) {
     List<Future<TopicMessage>> messages = events.stream().map(toMessage).toList();
     return Future.all(messages).compose(built -> {
       List<Future<?>> acks = new ArrayList<>(events.size());
@@ -99,6 +101,11 @@ public final class TopicPublisher implements Projection {
       }
       return Future.all(acks);
     }).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> apply(SqlConnection connection, List<StoredEvent> events) {
+    return Future.succeededFuture();
   }
 
   public Future<Void> close() {
