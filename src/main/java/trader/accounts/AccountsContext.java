@@ -12,7 +12,6 @@ import trader.accounts.contract.AccountsAddresses;
 import trader.eventsourcing.entity.Entities;
 import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
-import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.topic.TopicMessage;
 import trader.eventsourcing.topic.TopicPublisher;
@@ -152,8 +151,7 @@ public final class AccountsContext implements BoundedContext {
   private Future<JsonObject> balance(JsonObject request) {
     String userId = request.getString("userId");
     String position = request.getString("position");
-    Future<Void> caughtUp = position == null ? Future.succeededFuture()
-      : engine.progress().await(SavingsBalances.NAME, Position.parse(position), READ_YOUR_WRITES);
+    Future<Void> caughtUp = engine.progress().fresh(SavingsBalances.NAME, position, READ_YOUR_WRITES);
     return caughtUp.compose(v -> engine.pool().preparedQuery("select balance from savings_accounts where user_id = $1")
         .execute(io.vertx.sqlclient.Tuple.of(userId)))
       .map(rows -> new JsonObject().put("userId", userId).put("balance", rows.size() == 0 ? "0.00"

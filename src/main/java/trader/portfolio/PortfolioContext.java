@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
-import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.topic.TopicMessage;
 import trader.eventsourcing.topic.TopicPublisher;
@@ -184,8 +183,7 @@ public final class PortfolioContext implements BoundedContext {
   }
 
   private Future<Void> caughtUp(String position) {
-    return position == null ? Future.succeededFuture()
-      : engine.progress().await(PortfolioViews.NAME, Position.parse(position), READ_YOUR_WRITES);
+    return engine.progress().fresh(PortfolioViews.NAME, position, READ_YOUR_WRITES);
   }
 
   private static Future<Reply.Accepted> accepted(Reply reply, int statusWhenRejected) {

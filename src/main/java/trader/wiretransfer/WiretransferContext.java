@@ -9,7 +9,6 @@ import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.entity.Entities;
 import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
-import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.topic.TopicMessage;
 import trader.eventsourcing.topic.TopicPublisher;
@@ -165,8 +164,7 @@ public final class WiretransferContext implements BoundedContext {
   }
 
   private Future<Void> caughtUp(String position) {
-    return position == null ? Future.succeededFuture()
-      : engine.progress().await(TransferViews.NAME, Position.parse(position), READ_YOUR_WRITES);
+    return engine.progress().fresh(TransferViews.NAME, position, READ_YOUR_WRITES);
   }
 
   static boolean causesStep(StoredEvent e) {

@@ -85,6 +85,19 @@ public final class ProjectionProgress {
       });
   }
 
+  /**
+   * What a query waits for before reading {@code projection}: with a {@code position} (a command's answer), until the
+   * read side has passed it, failing with {@link ProjectionLagException} after {@code timeout}; without one, until it
+   * has applied everything committed so far, but at most {@code timeout} and then the query reads what there is.
+   */
+  public Future<Void> fresh(String projection, String position, Duration timeout) {
+    if (position != null) {
+      return await(projection, Position.parse(position), timeout);
+    }
+    return awaitCommitted(projection, timeout).recover(e -> e instanceof ProjectionLagException
+      ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
   /** Whether every shard of the active version of {@code projection} has passed {@code position}. */
   public Future<Boolean> passed(String projection, Position position) {
     return pool.preparedQuery("select count(*) filter (where (o.transaction_id, o.sequence) >= ($2, $3)) as done, "
