@@ -27,18 +27,11 @@ create table journal (
 -- The tail: "events after (tx, position)" is a range scan of this index.
 create index journal_tail on journal (transaction_id, position);
 
--- Wakes tailers (LISTEN journal) when a transaction that wrote events commits; notifications are delivered on
--- commit only, and identical ones of one transaction are folded into one. Once per statement, not per row: a
--- group-commit batch of hundreds of events sends one notification.
-create function journal_notify() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('journal', '');
-  return null;
-end
-$$;
-
-create trigger journal_notify after insert on journal
-  for each statement execute function journal_notify();
+-- Tailers LISTEN on channel 'journal'. The appender (PgJournal) calls pg_notify('journal', '') inside the very
+-- statement that inserts a batch, so the notification is part of the writing transaction and is delivered when it
+-- commits, never before and never for a rolled-back batch. Not a trigger: a PL/pgSQL statement trigger added
+-- about 20 us (8%) to a single-event append in docs/BENCHMARKS.md. Anything else that inserts events must notify
+-- the same way, or its events are only found by the tailers' polling.
 
 -- The latest snapshot of each stream; an older one never replaces a newer one (see PgJournal.saveSnapshot).
 -- A snapshot is a cache: deleting rows here only makes recovery replay more events.

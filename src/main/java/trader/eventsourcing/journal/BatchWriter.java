@@ -19,31 +19,62 @@ import java.util.UUID;
  * Writes a batch of appends to distinct streams as one {@code INSERT ... SELECT FROM unnest(...)} statement, run
  * in autocommit: one round trip and one transaction per batch, all of the statement or none of it.
  *
- * <p>Conflict isolation. Each row carries its append's expected version; the statement only inserts rows of
- * streams whose current version (as of its snapshot) equals the expected one. A stale append thus inserts no row
- * and the others commit; the caller gets a {@link ConflictException}. Because the filter is per stream and the
- * statement is atomic, an append is never written in part.
+ * <p>Conflict isolation. The primary key refuses a version that exists. On top, rows of an append whose version
+ * must be checked carry its expected version, and the statement only inserts them if their stream's current
+ * version (as of its snapshot) equals it: an append to a stream that moved on, or that states a version the
+ * stream never reached, inserts no row while the rest of the batch commits, and its caller gets a
+ * {@link ConflictException}. The filter is per stream and the statement atomic, so an append is never written in
+ * part. The check is skipped where it cannot fail but by a conflict the key catches anyway: for a new stream, and
+ * for a version this journal saw written ({@link PendingAppend#checkVersion}).
  *
- * <p>A race the filter cannot see (a rival transaction, uncommitted when the statement started, commits the same
- * (stream, version)) makes the primary key fail the whole statement. Then the batch is simply sent again: the
- * rival has committed, so the filter now turns that stream away and the rest commits. Whatever still fails (a
- * duplicate event id, repeated races) is bisected until the culprit append fails alone.
+ * <p>A conflict the filter cannot see (a rival transaction, uncommitted when the statement started, commits the
+ * same (stream, version); or an unchecked stale append) makes the primary key fail the whole statement. Then the
+ * batch is sent again with every append checked: the rival has committed, so the filter now turns that stream
+ * away and the rest commits. Whatever still fails (a duplicate event id, repeated races) is bisected until the
+ * culprit append fails alone.
+ *
+ * <p>The statement also notifies the {@code journal} channel, once and only if it wrote rows; PostgreSQL delivers
+ * the notification when the transaction commits (cheaper than a trigger, which costs a PL/pgSQL call per statement).
  */
 final class BatchWriter {
 
-  static final String INSERT = """
-    insert into journal (stream_id, version, event_id, event_type, schema_version, payload, metadata, tags)
-    select e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.payload::jsonb, e.metadata::jsonb,
-           e.tags::text[]
-    from unnest($1::text[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[],
-                $9::text[])
-      as e(stream_id, version, expected, event_id, event_type, schema_version, payload, metadata, tags)
-    where coalesce((select max(j.version) from journal j where j.stream_id = e.stream_id), 0) = e.expected
-    returning stream_id, version, transaction_id::text, position""";
+  private static final String COLUMNS = "stream_id, version, event_id, event_type, schema_version, payload,"
+    + " metadata, tags";
 
-  private static final String CURRENT_VERSIONS = """
+  /** Any batch: one row per event, each with its append's expected version and whether to check it. */
+  static final String APPEND = notifying("insert into journal (" + COLUMNS + ")"
+    + """
+     select e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.payload::jsonb, e.metadata::jsonb,
+            e.tags::text[]
+     from unnest($1::text[], $2::bigint[], $3::bigint[], $4::boolean[], $5::uuid[], $6::text[], $7::int[],
+                 $8::text[], $9::text[], $10::text[])
+       as e(stream_id, version, expected, checked, event_id, event_type, schema_version, payload, metadata, tags)
+     where not e.checked
+        or coalesce((select max(j.version) from journal j where j.stream_id = e.stream_id), 0) = e.expected""");
+
+  /** The commonest batch, one event of one append, without the cost of unnesting arrays; version checked. */
+  static final String APPEND_ONE_CHECKED = notifying("insert into journal (" + COLUMNS + ")"
+    + """
+     select $1::text, $2::bigint, $4::uuid, $5::text, $6::int, $7::jsonb, $8::jsonb, $9::text[]
+     where coalesce((select max(j.version) from journal j where j.stream_id = $1::text), 0) = $3::bigint""");
+
+  /** One event of one append whose version needs no check: a plain single-row insert. */
+  static final String APPEND_ONE = notifying("insert into journal (" + COLUMNS + ")"
+    + " values ($1, $2, $3, $4, $5, $6, $7, $8)");
+
+    private static final String CURRENT_VERSIONS = """
     select s.stream_id, coalesce((select max(j.version) from journal j where j.stream_id = s.stream_id), 0)
     from unnest($1::text[]) as s(stream_id)""";
+
+  /**
+   * Wraps an insert so that it returns what the appends need to know and notifies once per statement: an
+   * uncorrelated sub-select is evaluated once, and only if a row is returned.
+   */
+  private static String notifying(String insert) {
+    return "with appended as (" + insert + " returning stream_id, version, transaction_id, position)"
+      + " select stream_id, version, transaction_id::text, position, (select pg_notify('journal', ''))::text"
+      + " from appended";
+  }
 
   private static final String EXISTING_EVENT_IDS = "select event_id from journal where event_id = any($1::uuid[])";
 
@@ -64,9 +95,12 @@ final class BatchWriter {
    * when all are settled; it does not fail.
    */
   Future<Void> write(List<PendingAppend> batch) {
-    List<PendingAppend> ordered = new ArrayList<>(batch);
-    // one lock order for every writer: two batches touching the same streams cannot deadlock on the index
-    ordered.sort(Comparator.comparing(a -> a.streamId));
+    List<PendingAppend> ordered = batch;
+    if (batch.size() > 1) {
+      // one lock order for every writer: two batches touching the same streams cannot deadlock on the index
+      ordered = new ArrayList<>(batch);
+      ordered.sort(Comparator.comparing(a -> a.streamId));
+    }
     return write(ordered, 1).recover(error -> {
       batch.forEach(a -> a.fail(error));
       return Future.succeededFuture();
@@ -74,7 +108,19 @@ final class BatchWriter {
   }
 
   private Future<Void> write(List<PendingAppend> batch, int attempt) {
-    return pool.preparedQuery(INSERT).execute(parameters(batch))
+    boolean recheck = attempt > 1;
+    String sql;
+    Tuple parameters;
+    if (batch.size() == 1 && batch.getFirst().events.size() == 1) {
+      PendingAppend append = batch.getFirst();
+      boolean checked = recheck || append.checkVersion;
+      sql = checked ? APPEND_ONE_CHECKED : APPEND_ONE;
+      parameters = parameters(append, checked);
+    } else {
+      sql = APPEND;
+      parameters = parameters(batch, recheck);
+    }
+    return pool.preparedQuery(sql).execute(parameters)
       .compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
   }
 
@@ -153,11 +199,22 @@ final class BatchWriter {
       });
   }
 
-  private static Tuple parameters(List<PendingAppend> batch) {
+  private static Tuple parameters(PendingAppend append, boolean checked) {
+    NewEvent event = append.events.getFirst();
+    Tuple tuple = Tuple.of(append.streamId, append.expectedVersion + 1);
+    if (checked) {
+      tuple.addLong(append.expectedVersion);
+    }
+    return tuple.addUUID(event.eventId()).addString(event.type()).addInteger(event.schemaVersion())
+      .addValue(event.payload()).addValue(metadata(event.metadata())).addValue(event.tags().toArray(String[]::new));
+  }
+
+  private static Tuple parameters(List<PendingAppend> batch, boolean recheck) {
     int n = batch.stream().mapToInt(a -> a.events.size()).sum();
     String[] streams = new String[n];
     Long[] versions = new Long[n];
     Long[] expected = new Long[n];
+    Boolean[] checked = new Boolean[n];
     UUID[] ids = new UUID[n];
     String[] types = new String[n];
     Integer[] schemaVersions = new Integer[n];
@@ -167,10 +224,12 @@ final class BatchWriter {
     int i = 0;
     for (PendingAppend append : batch) {
       long version = append.expectedVersion;
+      boolean check = recheck || append.checkVersion;
       for (NewEvent event : append.events) {
         streams[i] = append.streamId;
         versions[i] = ++version;
         expected[i] = append.expectedVersion;
+        checked[i] = check;
         ids[i] = event.eventId();
         types[i] = event.type();
         schemaVersions[i] = event.schemaVersion();
@@ -180,14 +239,15 @@ final class BatchWriter {
         i++;
       }
     }
-    return Tuple.of(streams, versions, expected, ids, types, schemaVersions).addValue(payloads).addValue(metadata)
-      .addValue(tags);
+    return Tuple.of(streams, versions, expected, checked, ids, types).addValue(schemaVersions).addValue(payloads)
+      .addValue(metadata).addValue(tags);
   }
 
   static String metadataJson(EventMetadata metadata) {
-    if (metadata.equals(EventMetadata.NONE)) {
-      return "{}";
-    }
+    return metadata.equals(EventMetadata.NONE) ? "{}" : metadata(metadata).encode();
+  }
+
+  static JsonObject metadata(EventMetadata metadata) {
     JsonObject json = new JsonObject();
     if (metadata.correlationId() != null) {
       json.put("correlation_id", metadata.correlationId());
@@ -198,7 +258,7 @@ final class BatchWriter {
     if (metadata.userId() != null) {
       json.put("user_id", metadata.userId());
     }
-    return json.encode();
+    return json;
   }
 
   static EventMetadata metadata(JsonObject json) {

@@ -56,7 +56,8 @@ class JournalNotificationsTest {
       awaitTrue(Duration.ofSeconds(5), () -> wakes.get() > before, "a wake-up after the commit");
 
       int beforeOpen = wakes.get();
-      OpenTransaction open = OpenTransaction.begin(pool).insert("notified", 2, UUID.randomUUID());
+      OpenTransaction open = OpenTransaction.begin(pool).insert("notified", 2, UUID.randomUUID())
+        .notifyJournal();
       sleep(500);
       assertThat(wakes.get()).as("no wake-up before commit").isEqualTo(beforeOpen);
       open.commit();

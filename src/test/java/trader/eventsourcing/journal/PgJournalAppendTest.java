@@ -98,6 +98,23 @@ class PgJournalAppendTest {
     assertThat(journal.read("stale", 1).await()).hasSize(2);
   }
 
+  /** This journal wrote version 2 and skips the version check when appending after it; the key still guards. */
+  @Test
+  void aVersionThisJournalWroteIsStillGuardedWhenAnotherNodeMovedOn() {
+    journal.append("moved-on", 0, events(2)).await();
+    otherJournal.append("moved-on", 2, events(1, "other")).await();
+
+    Throwable stale = catchThrowable(() -> journal.append("moved-on", 2, events(2, "stale")).await());
+
+    assertThat(stale).isInstanceOfSatisfying(ConflictException.class, c -> {
+      assertThat(c.expectedVersion()).isEqualTo(2);
+      assertThat(c.actualVersion()).isEqualTo(3);
+    });
+    assertThat(journal.read("moved-on", 1).await()).extracting(e -> e.payload().getString("append"))
+      .doesNotContain("stale").hasSize(3);
+    assertThat(journal.append("moved-on", 3, events(1)).await().version()).isEqualTo(4);
+  }
+
   @Test
   void twoWritersRaceOnOneStreamExactlyOneWinsAndARetryAppliesBoth() {
     for (int round = 0; round < 40; round++) {
