@@ -3,7 +3,7 @@ create table journal (
   -- Global sequence: unique and increasing in the order rows are inserted, but NOT in the order they become
   -- visible (a transaction can take a number and commit after a later one). Readers of the tail therefore order
   -- by (transaction_id, position), see journal_tail below.
-  position        bigint      generated always as identity,
+  position        bigint      generated always as identity (sequence name journal_position_seq),
   -- The writing transaction, 64-bit so it never wraps. A tailer only reads rows whose transaction id is below the
   -- xmin of its snapshot: those transactions have all ended, so nothing can still appear before them.
   transaction_id  xid8        not null default pg_current_xact_id(),

@@ -1,7 +1,6 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,8 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Writes a batch of appends to distinct streams as one {@code INSERT ... SELECT FROM unnest(...)} statement, run
- * in autocommit: one round trip and one transaction per batch, all of the statement or none of it.
+ * Writes a batch of appends to distinct streams as one insert statement ({@link AppendStatement}), run in
+ * autocommit: one round trip and one transaction per batch, all of the statement or none of it.
  *
  * <p>Conflict isolation. The primary key refuses a version that exists. On top, rows of an append whose version
  * must be checked carry its expected version, and the statement only inserts them if their stream's current
@@ -38,43 +37,9 @@ import java.util.UUID;
  */
 final class BatchWriter {
 
-  private static final String COLUMNS = "stream_id, version, event_id, event_type, schema_version, payload,"
-    + " metadata, tags";
-
-  /** Any batch: one row per event, each with its append's expected version and whether to check it. */
-  static final String APPEND = notifying("insert into journal (" + COLUMNS + ")"
-    + """
-     select e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.payload::jsonb, e.metadata::jsonb,
-            e.tags::text[]
-     from unnest($1::text[], $2::bigint[], $3::bigint[], $4::boolean[], $5::uuid[], $6::text[], $7::int[],
-                 $8::text[], $9::text[], $10::text[])
-       as e(stream_id, version, expected, checked, event_id, event_type, schema_version, payload, metadata, tags)
-     where not e.checked
-        or coalesce((select max(j.version) from journal j where j.stream_id = e.stream_id), 0) = e.expected""");
-
-  /** The commonest batch, one event of one append, without the cost of unnesting arrays; version checked. */
-  static final String APPEND_ONE_CHECKED = notifying("insert into journal (" + COLUMNS + ")"
-    + """
-     select $1::text, $2::bigint, $4::uuid, $5::text, $6::int, $7::jsonb, $8::jsonb, $9::text[]
-     where coalesce((select max(j.version) from journal j where j.stream_id = $1::text), 0) = $3::bigint""");
-
-  /** One event of one append whose version needs no check: a plain single-row insert. */
-  static final String APPEND_ONE = notifying("insert into journal (" + COLUMNS + ")"
-    + " values ($1, $2, $3, $4, $5, $6, $7, $8)");
-
-    private static final String CURRENT_VERSIONS = """
+  private static final String CURRENT_VERSIONS = """
     select s.stream_id, coalesce((select max(j.version) from journal j where j.stream_id = s.stream_id), 0)
     from unnest($1::text[]) as s(stream_id)""";
-
-  /**
-   * Wraps an insert so that it returns what the appends need to know and notifies once per statement: an
-   * uncorrelated sub-select is evaluated once, and only if a row is returned.
-   */
-  private static String notifying(String insert) {
-    return "with appended as (" + insert + " returning stream_id, version, transaction_id, position)"
-      + " select stream_id, version, transaction_id::text, position, (select pg_notify('journal', ''))::text"
-      + " from appended";
-  }
 
   private static final String EXISTING_EVENT_IDS = "select event_id from journal where event_id = any($1::uuid[])";
 
@@ -108,39 +73,28 @@ final class BatchWriter {
   }
 
   private Future<Void> write(List<PendingAppend> batch, int attempt) {
-    boolean recheck = attempt > 1;
-    String sql;
-    Tuple parameters;
-    if (batch.size() == 1 && batch.getFirst().events.size() == 1) {
-      PendingAppend append = batch.getFirst();
-      boolean checked = recheck || append.checkVersion;
-      sql = checked ? APPEND_ONE_CHECKED : APPEND_ONE;
-      parameters = parameters(append, checked);
-    } else {
-      sql = APPEND;
-      parameters = parameters(batch, recheck);
-    }
-    return pool.preparedQuery(sql).execute(parameters)
+    AppendStatement statement = AppendStatement.of(batch, attempt > 1);
+    return pool.preparedQuery(statement.sql()).execute(statement.parameters())
       .compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
   }
 
   private Future<Void> settle(List<PendingAppend> batch, RowSet<Row> rows) {
     Map<String, Written> written = new HashMap<>();
     for (Row row : rows) {
-      written.computeIfAbsent(row.getString(0), s -> new Written())
-        .add(row.getLong(1), Long.parseLong(row.getString(2)), row.getLong(3));
+      written.put(row.getString(0), new Written(row.getInteger(1), row.getLong(2),
+        new Position(Long.parseLong(row.getString(4)), row.getLong(3))));
     }
     List<PendingAppend> conflicts = new ArrayList<>();
     for (PendingAppend append : batch) {
       Written w = written.get(append.streamId);
       if (w == null) {
         conflicts.add(append);
-      } else if (w.count != append.events.size()) {
+      } else if (w.count() != append.events.size()) {
         // impossible by construction (atomic statement, filter per stream); never report a partial append as done
-        append.fail(new IllegalStateException("Stream '" + append.streamId + "': " + w.count + " of "
+        append.fail(new IllegalStateException("Stream '" + append.streamId + "': " + w.count() + " of "
           + append.events.size() + " events written"));
       } else {
-        append.succeed(new Appended(append.streamId, w.version, new Position(w.transactionId, w.position)));
+        append.succeed(new Appended(append.streamId, w.version(), w.position()));
       }
     }
     return conflicts.isEmpty() ? Future.succeededFuture() : failConflicts(conflicts);
@@ -199,108 +153,7 @@ final class BatchWriter {
       });
   }
 
-  private static Tuple parameters(PendingAppend append, boolean checked) {
-    NewEvent event = append.events.getFirst();
-    Tuple tuple = Tuple.of(append.streamId, append.expectedVersion + 1);
-    if (checked) {
-      tuple.addLong(append.expectedVersion);
-    }
-    return tuple.addUUID(event.eventId()).addString(event.type()).addInteger(event.schemaVersion())
-      .addValue(event.payload()).addValue(metadata(event.metadata())).addValue(event.tags().toArray(String[]::new));
-  }
-
-  private static Tuple parameters(List<PendingAppend> batch, boolean recheck) {
-    int n = batch.stream().mapToInt(a -> a.events.size()).sum();
-    String[] streams = new String[n];
-    Long[] versions = new Long[n];
-    Long[] expected = new Long[n];
-    Boolean[] checked = new Boolean[n];
-    UUID[] ids = new UUID[n];
-    String[] types = new String[n];
-    Integer[] schemaVersions = new Integer[n];
-    String[] payloads = new String[n];
-    String[] metadata = new String[n];
-    String[] tags = new String[n];
-    int i = 0;
-    for (PendingAppend append : batch) {
-      long version = append.expectedVersion;
-      boolean check = recheck || append.checkVersion;
-      for (NewEvent event : append.events) {
-        streams[i] = append.streamId;
-        versions[i] = ++version;
-        expected[i] = append.expectedVersion;
-        checked[i] = check;
-        ids[i] = event.eventId();
-        types[i] = event.type();
-        schemaVersions[i] = event.schemaVersion();
-        payloads[i] = event.payload().encode();
-        metadata[i] = metadataJson(event.metadata());
-        tags[i] = arrayLiteral(event.tags());
-        i++;
-      }
-    }
-    return Tuple.of(streams, versions, expected, checked, ids, types).addValue(schemaVersions).addValue(payloads)
-      .addValue(metadata).addValue(tags);
-  }
-
-  static String metadataJson(EventMetadata metadata) {
-    return metadata.equals(EventMetadata.NONE) ? "{}" : metadata(metadata).encode();
-  }
-
-  static JsonObject metadata(EventMetadata metadata) {
-    JsonObject json = new JsonObject();
-    if (metadata.correlationId() != null) {
-      json.put("correlation_id", metadata.correlationId());
-    }
-    if (metadata.causationId() != null) {
-      json.put("causation_id", metadata.causationId());
-    }
-    if (metadata.userId() != null) {
-      json.put("user_id", metadata.userId());
-    }
-    return json;
-  }
-
-  static EventMetadata metadata(JsonObject json) {
-    if (json == null || json.isEmpty()) {
-      return EventMetadata.NONE;
-    }
-    return new EventMetadata(json.getString("correlation_id"), json.getString("causation_id"),
-      json.getString("user_id"));
-  }
-
-  /** A PostgreSQL array literal ({@code {"a","b"}}): tags travel as one text per row because unnest flattens 2-D arrays. */
-  static String arrayLiteral(Iterable<String> values) {
-    StringBuilder out = new StringBuilder("{");
-    for (String value : values) {
-      if (out.length() > 1) {
-        out.append(',');
-      }
-      out.append('"');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '"' || c == '\\') {
-          out.append('\\');
-        }
-        out.append(c);
-      }
-      out.append('"');
-    }
-    return out.append('}').toString();
-  }
-
-  /** What the statement returned for one stream. */
-  private static final class Written {
-    int count;
-    long version;
-    long transactionId;
-    long position;
-
-    void add(long version, long transactionId, long position) {
-      count++;
-      this.version = Math.max(this.version, version);
-      this.transactionId = transactionId;
-      this.position = Math.max(this.position, position);
-    }
+  /** What the statement returned for one stream: how many rows, the last version and its position. */
+  private record Written(int count, long version, Position position) {
   }
 }
