@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
  * The command line of the fat jar. Without a sub-command it starts a node and runs until SIGTERM or Ctrl-C.
  */
 @Command(name = "trader", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+  subcommands = {BenchCommand.class},
   description = {
     "Reactive Stock Trader: an event-sourced trading system on Vert.x.",
     "",
