@@ -54,6 +54,14 @@ public final class JournalBench implements Callable<Integer> {
     description = "Only these rungs, e.g. --rungs 1,3 (default: all).")
   List<Integer> only;
 
+  @Option(names = "--max-batch-events", paramLabel = "N",
+    description = "Journal option: events per batch statement (default: ${DEFAULT-VALUE}).")
+  int maxBatchEvents = JournalOptions.DEFAULT.maxBatchEvents();
+
+  @Option(names = "--batches-in-flight", paramLabel = "N",
+    description = "Journal option: batch statements running at once (default: ${DEFAULT-VALUE}).")
+  int batchesInFlight = JournalOptions.DEFAULT.maxBatchesInFlight();
+
   @Option(names = "--scale", defaultValue = "1.0",
     description = "Multiplies every rung's event count (default: ${DEFAULT-VALUE}).")
   double scale;
@@ -107,7 +115,8 @@ public final class JournalBench implements Callable<Integer> {
         Pool pool = scratch.database().pool(vertx);
         try {
           pool.query("create table journal_raw (like journal including all)").execute().await();
-          Journal journal = Journal.create(vertx, pool, Upcasters.none());
+          JournalOptions options = new JournalOptions(maxBatchEvents, batchesInFlight);
+          Journal journal = Journal.create(vertx, pool, Upcasters.none(), options);
           Sides sides = new Sides(vertx.getOrCreateContext(),
             (stream, version, events) -> journal.append(stream, version, events).mapEmpty(),
             (stream, version, events) -> raw(pool, stream, version, events));
@@ -122,8 +131,8 @@ public final class JournalBench implements Callable<Integer> {
           }
           JsonObject report = new JsonObject().put("postgres", postgres)
             .put("cores", Runtime.getRuntime().availableProcessors()).put("poolSize", poolSize)
-            .put("journalOptions", new JsonObject().put("maxBatchEvents", JournalOptions.DEFAULT.maxBatchEvents())
-              .put("maxBatchesInFlight", JournalOptions.DEFAULT.maxBatchesInFlight()))
+            .put("journalOptions", new JsonObject().put("maxBatchEvents", options.maxBatchEvents())
+              .put("maxBatchesInFlight", options.maxBatchesInFlight()))
             .put("rounds", rounds).put("rungs", results);
           if (json) {
             System.out.println(report.encode());

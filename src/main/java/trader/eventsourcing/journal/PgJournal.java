@@ -1,7 +1,6 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -52,7 +51,7 @@ final class PgJournal implements Journal {
   private final EventRows rows;
   private final GroupCommit groupCommit;
 
-  PgJournal(Vertx vertx, Pool pool, Upcasters upcasters, JournalOptions options) {
+  PgJournal(Pool pool, Upcasters upcasters, JournalOptions options) {
     this.pool = pool;
     this.rows = new EventRows(upcasters);
     this.groupCommit = new GroupCommit(new BatchWriter(pool), options);

@@ -186,6 +186,31 @@ class PgJournalAppendTest {
     assertThat(journal.read("iso-a", 1).await()).hasSize(3);
   }
 
+  @Test
+  void aBatchCarriesAtMostMaxBatchEventsAndABiggerAppendGoesAlone() {
+    Journal smallBatches = Journal.create(vertx, pool, Upcasters.none(), new JournalOptions(5, 1));
+    OpenTransaction gate = OpenTransaction.begin(pool).insert("limit-gate", 1, UUID.randomUUID());
+    Future<Appended> held = smallBatches.append("limit-gate", 0, events(1));
+    awaitBlockedStatement(pool);
+    List<Future<Appended>> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queued.add(smallBatches.append("limit-" + i, 0, events(2)));
+    }
+    Future<Appended> big = smallBatches.append("limit-big", 0, events(7));
+    gate.rollback();
+    held.await();
+    Future.all(queued).await();
+    big.await();
+
+    // 2 + 2 fit in 5 events, a third append would not: batches of two, two, one; the 7-event append alone
+    List<Long> transactions = queued.stream().map(f -> f.result().position().transactionId()).toList();
+    assertThat(transactions.get(0)).isEqualTo(transactions.get(1));
+    assertThat(transactions.get(2)).isEqualTo(transactions.get(3)).isNotEqualTo(transactions.get(1));
+    assertThat(transactions.get(4)).isNotEqualTo(transactions.get(3));
+    assertThat(big.result().position().transactionId()).isNotIn(transactions);
+    assertThat(big.result().version()).isEqualTo(7);
+  }
+
   /**
    * The race the version filter cannot see: a rival transaction holds version 3 of a stream, uncommitted, while a
    * batch appends versions 2..4 to it. When the rival commits, the batch must not keep 2 and 4: the statement
