@@ -73,9 +73,14 @@ final class BatchWriter {
   }
 
   private Future<Void> write(List<PendingAppend> batch, int attempt) {
-    AppendStatement statement = AppendStatement.of(batch, attempt > 1);
-    return pool.preparedQuery(statement.sql()).execute(statement.parameters())
-      .compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
+    Future<RowSet<Row>> written;
+    try {
+      AppendStatement statement = AppendStatement.of(batch, attempt > 1);
+      written = pool.preparedQuery(statement.sql()).execute(statement.parameters());
+    } catch (RuntimeException e) {
+      written = Future.failedFuture(e); // e.g. the pool is closed: fail the batch, never the caller's thread
+    }
+    return written.compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
   }
 
   private Future<Void> settle(List<PendingAppend> batch, RowSet<Row> rows) {
@@ -104,13 +109,13 @@ final class BatchWriter {
     if (!(error instanceof PgException pg)) {
       return Future.failedFuture(error);
     }
-    boolean versionRace = UNIQUE_VIOLATION.equals(pg.getSqlState()) && VERSION_GUARD.equals(pg.getConstraint())
-      || DEADLOCK.equals(pg.getSqlState());
-    if (versionRace && attempt < MAX_ATTEMPTS) {
+    boolean unique = UNIQUE_VIOLATION.equals(pg.getSqlState());
+    boolean versionTaken = unique && VERSION_GUARD.equals(pg.getConstraint());
+    boolean deadlock = DEADLOCK.equals(pg.getSqlState());
+    if ((versionTaken || deadlock) && attempt < MAX_ATTEMPTS) {
       return write(batch, attempt + 1);
     }
-    boolean isolatable = versionRace || UNIQUE_VIOLATION.equals(pg.getSqlState());
-    if (!isolatable) {
+    if (!unique && !deadlock) {
       return Future.failedFuture(error);
     }
     if (batch.size() > 1) {
@@ -118,8 +123,10 @@ final class BatchWriter {
       List<PendingAppend> second = batch.subList(batch.size() / 2, batch.size());
       return write(first, 1).compose(v -> write(second, 1));
     }
-    PendingAppend append = batch.getFirst();
-    return versionRace ? failConflicts(batch) : failDuplicate(append);
+    if (versionTaken) {
+      return failConflicts(batch);
+    }
+    return unique ? failDuplicate(batch.getFirst()) : Future.failedFuture(error);
   }
 
   private Future<Void> failConflicts(List<PendingAppend> conflicts) {

@@ -78,12 +78,12 @@ final class PgJournal implements Journal {
     if (events == null || events.isEmpty()) {
       return "An append to stream '" + streamId + "' needs at least one event";
     }
-    Set<UUID> ids = new HashSet<>();
+    Set<UUID> ids = events.size() > 1 ? new HashSet<>() : null;
     for (NewEvent event : events) {
       if (event == null) {
         return "An append to stream '" + streamId + "' contains a null event";
       }
-      if (!ids.add(event.eventId())) {
+      if (ids != null && !ids.add(event.eventId())) {
         return "Event id " + event.eventId() + " appears twice in one append to stream '" + streamId + "'";
       }
     }
