@@ -3,7 +3,7 @@ create table journal (
   -- Global sequence: unique and increasing in the order rows are inserted, but NOT in the order they become
   -- visible (a transaction can take a number and commit after a later one). Readers of the tail therefore order
   -- by (transaction_id, position), see journal_tail below.
-  position        bigint      generated always as identity (sequence name journal_position_seq),
+  position        bigint      generated always as identity,
   -- The writing transaction, 64-bit so it never wraps. A tailer only reads rows whose transaction id is below the
   -- xmin of its snapshot: those transactions have all ended, so nothing can still appear before them.
   transaction_id  xid8        not null default pg_current_xact_id(),
@@ -27,11 +27,18 @@ create table journal (
 -- The tail: "events after (tx, position)" is a range scan of this index.
 create index journal_tail on journal (transaction_id, position);
 
--- Tailers LISTEN on channel 'journal'. The appender (PgJournal) calls pg_notify('journal', '') inside the very
--- statement that inserts a batch, so the notification is part of the writing transaction and is delivered when it
--- commits, never before and never for a rolled-back batch. Not a trigger: a PL/pgSQL statement trigger added
--- about 20 us (8%) to a single-event append in docs/BENCHMARKS.md. Anything else that inserts events must notify
--- the same way, or its events are only found by the tailers' polling.
+-- Wakes tailers (LISTEN journal) when a transaction that wrote events commits; notifications are delivered on
+-- commit only, and identical ones of one transaction are folded into one. Once per statement, not per row: a
+-- group-commit batch of hundreds of events sends one notification.
+create function journal_notify() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('journal', '');
+  return null;
+end
+$$;
+
+create trigger journal_notify after insert on journal
+  for each statement execute function journal_notify();
 
 -- The latest snapshot of each stream; an older one never replaces a newer one (see PgJournal.saveSnapshot).
 -- A snapshot is a cache: deleting rows here only makes recovery replay more events.

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The journal on PostgreSQL (schema: {@code db/migration/V2__journal.sql}). Appends go through {@link GroupCommit};
+ * The journal on PostgreSQL (schema: {@code db/migration/V2__journal.sql} and {@code V6__...}). Appends go through {@link GroupCommit};
  * reads are single statements on the pool.
  */
 final class PgJournal implements Journal {

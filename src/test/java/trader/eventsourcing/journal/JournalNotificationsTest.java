@@ -62,6 +62,11 @@ class JournalNotificationsTest {
       assertThat(wakes.get()).as("no wake-up before commit").isEqualTo(beforeOpen);
       open.commit();
       awaitTrue(Duration.ofSeconds(5), () -> wakes.get() > beforeOpen, "a wake-up after the late commit");
+
+      int beforeConflict = wakes.get();
+      assertThat(journal.append("notified", 0, events(1)).otherwiseEmpty().await()).as("a conflict").isNull();
+      sleep(500);
+      assertThat(wakes.get()).as("an append that wrote nothing notifies nobody").isEqualTo(beforeConflict);
     } finally {
       notifications.close().await();
     }
