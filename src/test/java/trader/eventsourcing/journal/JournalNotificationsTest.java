@@ -82,7 +82,7 @@ class JournalNotificationsTest {
 
       long terminated = scalar(pool, "select count(pg_terminate_backend(pid)) from pg_stat_activity"
         + " where datname = current_database() and application_name = $1", JournalNotifications.APPLICATION_NAME);
-      assertThat(terminated).isEqualTo(1);
+      assertThat(terminated).as("listening sessions terminated").isPositive();
       awaitTrue(Duration.ofSeconds(10), () -> notifications.connects() == 2 && notifications.isListening(),
         "a new LISTEN connection");
 
