@@ -36,12 +36,8 @@ public final class EntityBench implements Callable<Integer> {
     Journal create(Vertx vertx, Pool pool);
   }
 
-  @Option(names = "--pg-url", defaultValue = "${env:TRADER_PG_URL}",
-    description = "PostgreSQL, postgresql://user:password@host:port/database (default: $TRADER_PG_URL).")
-  String pgUrl;
-
-  @Option(names = "--pool-size", defaultValue = "8", description = "Connections (default: ${DEFAULT-VALUE}).")
-  int poolSize;
+  @Option(names = "--config", paramLabel = "FILE", description = "A JSON configuration file over the defaults.")
+  java.nio.file.Path config;
 
   @Option(names = "--entities", defaultValue = "10000", description = "Entities commanded in (a) (default: ${DEFAULT-VALUE}).")
   int entities;
@@ -72,20 +68,21 @@ public final class EntityBench implements Callable<Integer> {
 
   private final JournalFactory journals;
 
+  /** The product's journal, in a scratch database of the configured PostgreSQL. */
+  public EntityBench() {
+    this((vertx, pool) -> Journal.create(vertx, pool, trader.eventsourcing.journal.Upcasters.none()));
+  }
+
   public EntityBench(JournalFactory journals) {
     this.journals = journals;
   }
 
   @Override
   public Integer call() {
-    if (pgUrl == null || pgUrl.isBlank()) {
-      throw new IllegalArgumentException("Give PostgreSQL with --pg-url or TRADER_PG_URL");
-    }
     Vertx vertx = Vertx.vertx();
-    try {
-      PgConnectOptions connect = PgConnectOptions.fromUri(pgUrl).setPipeliningLimit(256)
-        .setCachePreparedStatements(true);
-      Pool pool = Database.create(connect, poolSize).pool(vertx);
+    try (trader.platform.ScratchDatabase scratch = trader.platform.ScratchDatabase.create(vertx,
+      trader.platform.BenchReport.settings(config), "bench_entities")) {
+      Pool pool = scratch.database().pool(vertx);
       Journal journal = journals.create(vertx, pool);
       String run = UUID.randomUUID().toString().substring(0, 8);
       JsonObject result = new JsonObject()

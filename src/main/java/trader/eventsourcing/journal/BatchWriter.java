@@ -1,7 +1,6 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -16,30 +15,27 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Writes a batch of appends to distinct streams as one {@code INSERT ... SELECT FROM unnest(...)} statement, run
- * in autocommit: one round trip and one transaction per batch, all of the statement or none of it.
+ * Writes a batch of appends to distinct streams as one insert statement ({@link AppendStatement}), run in
+ * autocommit: one round trip and one transaction per batch, all of the statement or none of it.
  *
- * <p>Conflict isolation. Each row carries its append's expected version; the statement only inserts rows of
- * streams whose current version (as of its snapshot) equals the expected one. A stale append thus inserts no row
- * and the others commit; the caller gets a {@link ConflictException}. Because the filter is per stream and the
- * statement is atomic, an append is never written in part.
+ * <p>Conflict isolation. The primary key refuses a version that exists. On top, rows of an append whose version
+ * must be checked carry its expected version, and the statement only inserts them if their stream's current
+ * version (as of its snapshot) equals it: an append to a stream that moved on, or that states a version the
+ * stream never reached, inserts no row while the rest of the batch commits, and its caller gets a
+ * {@link ConflictException}. The filter is per stream and the statement atomic, so an append is never written in
+ * part. The check is skipped where it cannot fail but by a conflict the key catches anyway: for a new stream, and
+ * for a version this journal saw written ({@link PendingAppend#checkVersion}).
  *
- * <p>A race the filter cannot see (a rival transaction, uncommitted when the statement started, commits the same
- * (stream, version)) makes the primary key fail the whole statement. Then the batch is simply sent again: the
- * rival has committed, so the filter now turns that stream away and the rest commits. Whatever still fails (a
- * duplicate event id, repeated races) is bisected until the culprit append fails alone.
+ * <p>A conflict the filter cannot see (a rival transaction, uncommitted when the statement started, commits the
+ * same (stream, version); or an unchecked stale append) makes the primary key fail the whole statement. Then the
+ * batch is sent again with every append checked: the rival has committed, so the filter now turns that stream
+ * away and the rest commits. Whatever still fails (a duplicate event id, repeated races) is bisected until the
+ * culprit append fails alone.
+ *
+ * <p>The statement also notifies the {@code journal} channel, once and only if it wrote rows; PostgreSQL delivers
+ * the notification when the transaction commits (cheaper than a trigger, which costs a PL/pgSQL call per statement).
  */
 final class BatchWriter {
-
-  static final String INSERT = """
-    insert into journal (stream_id, version, event_id, event_type, schema_version, payload, metadata, tags)
-    select e.stream_id, e.version, e.event_id, e.event_type, e.schema_version, e.payload::jsonb, e.metadata::jsonb,
-           e.tags::text[]
-    from unnest($1::text[], $2::bigint[], $3::bigint[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[],
-                $9::text[])
-      as e(stream_id, version, expected, event_id, event_type, schema_version, payload, metadata, tags)
-    where coalesce((select max(j.version) from journal j where j.stream_id = e.stream_id), 0) = e.expected
-    returning stream_id, version, transaction_id::text, position""";
 
   private static final String CURRENT_VERSIONS = """
     select s.stream_id, coalesce((select max(j.version) from journal j where j.stream_id = s.stream_id), 0)
@@ -64,9 +60,12 @@ final class BatchWriter {
    * when all are settled; it does not fail.
    */
   Future<Void> write(List<PendingAppend> batch) {
-    List<PendingAppend> ordered = new ArrayList<>(batch);
-    // one lock order for every writer: two batches touching the same streams cannot deadlock on the index
-    ordered.sort(Comparator.comparing(a -> a.streamId));
+    List<PendingAppend> ordered = batch;
+    if (batch.size() > 1) {
+      // one lock order for every writer: two batches touching the same streams cannot deadlock on the index
+      ordered = new ArrayList<>(batch);
+      ordered.sort(Comparator.comparing(a -> a.streamId));
+    }
     return write(ordered, 1).recover(error -> {
       batch.forEach(a -> a.fail(error));
       return Future.succeededFuture();
@@ -74,27 +73,33 @@ final class BatchWriter {
   }
 
   private Future<Void> write(List<PendingAppend> batch, int attempt) {
-    return pool.preparedQuery(INSERT).execute(parameters(batch))
-      .compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
+    Future<RowSet<Row>> written;
+    try {
+      AppendStatement statement = AppendStatement.of(batch, attempt > 1);
+      written = pool.preparedQuery(statement.sql()).execute(statement.parameters());
+    } catch (RuntimeException e) {
+      written = Future.failedFuture(e); // e.g. the pool is closed: fail the batch, never the caller's thread
+    }
+    return written.compose(rows -> settle(batch, rows), error -> recover(batch, attempt, error));
   }
 
   private Future<Void> settle(List<PendingAppend> batch, RowSet<Row> rows) {
     Map<String, Written> written = new HashMap<>();
     for (Row row : rows) {
-      written.computeIfAbsent(row.getString(0), s -> new Written())
-        .add(row.getLong(1), Long.parseLong(row.getString(2)), row.getLong(3));
+      written.put(row.getString(0), new Written(row.getInteger(1), row.getLong(2),
+        new Position(Long.parseLong(row.getString(4)), row.getLong(3))));
     }
     List<PendingAppend> conflicts = new ArrayList<>();
     for (PendingAppend append : batch) {
       Written w = written.get(append.streamId);
       if (w == null) {
         conflicts.add(append);
-      } else if (w.count != append.events.size()) {
+      } else if (w.count() != append.events.size()) {
         // impossible by construction (atomic statement, filter per stream); never report a partial append as done
-        append.fail(new IllegalStateException("Stream '" + append.streamId + "': " + w.count + " of "
+        append.fail(new IllegalStateException("Stream '" + append.streamId + "': " + w.count() + " of "
           + append.events.size() + " events written"));
       } else {
-        append.succeed(new Appended(append.streamId, w.version, new Position(w.transactionId, w.position)));
+        append.succeed(new Appended(append.streamId, w.version(), w.position()));
       }
     }
     return conflicts.isEmpty() ? Future.succeededFuture() : failConflicts(conflicts);
@@ -104,13 +109,13 @@ final class BatchWriter {
     if (!(error instanceof PgException pg)) {
       return Future.failedFuture(error);
     }
-    boolean versionRace = UNIQUE_VIOLATION.equals(pg.getSqlState()) && VERSION_GUARD.equals(pg.getConstraint())
-      || DEADLOCK.equals(pg.getSqlState());
-    if (versionRace && attempt < MAX_ATTEMPTS) {
+    boolean unique = UNIQUE_VIOLATION.equals(pg.getSqlState());
+    boolean versionTaken = unique && VERSION_GUARD.equals(pg.getConstraint());
+    boolean deadlock = DEADLOCK.equals(pg.getSqlState());
+    if ((versionTaken || deadlock) && attempt < MAX_ATTEMPTS) {
       return write(batch, attempt + 1);
     }
-    boolean isolatable = versionRace || UNIQUE_VIOLATION.equals(pg.getSqlState());
-    if (!isolatable) {
+    if (!unique && !deadlock) {
       return Future.failedFuture(error);
     }
     if (batch.size() > 1) {
@@ -118,8 +123,10 @@ final class BatchWriter {
       List<PendingAppend> second = batch.subList(batch.size() / 2, batch.size());
       return write(first, 1).compose(v -> write(second, 1));
     }
-    PendingAppend append = batch.getFirst();
-    return versionRace ? failConflicts(batch) : failDuplicate(append);
+    if (versionTaken) {
+      return failConflicts(batch);
+    }
+    return unique ? failDuplicate(batch.getFirst()) : Future.failedFuture(error);
   }
 
   private Future<Void> failConflicts(List<PendingAppend> conflicts) {
@@ -153,94 +160,7 @@ final class BatchWriter {
       });
   }
 
-  private static Tuple parameters(List<PendingAppend> batch) {
-    int n = batch.stream().mapToInt(a -> a.events.size()).sum();
-    String[] streams = new String[n];
-    Long[] versions = new Long[n];
-    Long[] expected = new Long[n];
-    UUID[] ids = new UUID[n];
-    String[] types = new String[n];
-    Integer[] schemaVersions = new Integer[n];
-    String[] payloads = new String[n];
-    String[] metadata = new String[n];
-    String[] tags = new String[n];
-    int i = 0;
-    for (PendingAppend append : batch) {
-      long version = append.expectedVersion;
-      for (NewEvent event : append.events) {
-        streams[i] = append.streamId;
-        versions[i] = ++version;
-        expected[i] = append.expectedVersion;
-        ids[i] = event.eventId();
-        types[i] = event.type();
-        schemaVersions[i] = event.schemaVersion();
-        payloads[i] = event.payload().encode();
-        metadata[i] = metadataJson(event.metadata());
-        tags[i] = arrayLiteral(event.tags());
-        i++;
-      }
-    }
-    return Tuple.of(streams, versions, expected, ids, types, schemaVersions).addValue(payloads).addValue(metadata)
-      .addValue(tags);
-  }
-
-  static String metadataJson(EventMetadata metadata) {
-    if (metadata.equals(EventMetadata.NONE)) {
-      return "{}";
-    }
-    JsonObject json = new JsonObject();
-    if (metadata.correlationId() != null) {
-      json.put("correlation_id", metadata.correlationId());
-    }
-    if (metadata.causationId() != null) {
-      json.put("causation_id", metadata.causationId());
-    }
-    if (metadata.userId() != null) {
-      json.put("user_id", metadata.userId());
-    }
-    return json.encode();
-  }
-
-  static EventMetadata metadata(JsonObject json) {
-    if (json == null || json.isEmpty()) {
-      return EventMetadata.NONE;
-    }
-    return new EventMetadata(json.getString("correlation_id"), json.getString("causation_id"),
-      json.getString("user_id"));
-  }
-
-  /** A PostgreSQL array literal ({@code {"a","b"}}): tags travel as one text per row because unnest flattens 2-D arrays. */
-  static String arrayLiteral(Iterable<String> values) {
-    StringBuilder out = new StringBuilder("{");
-    for (String value : values) {
-      if (out.length() > 1) {
-        out.append(',');
-      }
-      out.append('"');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '"' || c == '\\') {
-          out.append('\\');
-        }
-        out.append(c);
-      }
-      out.append('"');
-    }
-    return out.append('}').toString();
-  }
-
-  /** What the statement returned for one stream. */
-  private static final class Written {
-    int count;
-    long version;
-    long transactionId;
-    long position;
-
-    void add(long version, long transactionId, long position) {
-      count++;
-      this.version = Math.max(this.version, version);
-      this.transactionId = transactionId;
-      this.position = Math.max(this.position, position);
-    }
+  /** What the statement returned for one stream: how many rows, the last version and its position. */
+  private record Written(int count, long version, Position position) {
   }
 }

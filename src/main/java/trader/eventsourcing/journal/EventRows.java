@@ -22,7 +22,7 @@ final class EventRows {
     Upcasters.Upcast upcast = upcasters.upcast(type, row.getInteger(6), row.getJsonObject(7));
     return new StoredEvent(new Position(Long.parseLong(row.getString(0)), row.getLong(1)), row.getString(2),
       row.getLong(3), row.getUUID(4), type, upcast.schemaVersion(), upcast.payload(),
-      BatchWriter.metadata(row.getJsonObject(8)), Set.of(row.getArrayOfStrings(9)),
+      AppendStatement.metadata(row.getJsonObject(8)), Set.of(row.getArrayOfStrings(9)),
       row.getOffsetDateTime(10).toInstant());
   }
 }

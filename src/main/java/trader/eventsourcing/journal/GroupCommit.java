@@ -1,5 +1,7 @@
 package trader.eventsourcing.journal;
 
+import io.vertx.core.AsyncResult;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +26,7 @@ final class GroupCommit {
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private final Set<String> streamsInFlight = new HashSet<>();
+  private final KnownVersions knownVersions = new KnownVersions(100_000);
   private int batchesInFlight;
 
   GroupCommit(BatchWriter writer, JournalOptions options) {
@@ -49,13 +52,29 @@ final class GroupCommit {
       lock.lock();
       try {
         batchesInFlight--;
-        batch.forEach(a -> streamsInFlight.remove(a.streamId));
+        for (PendingAppend append : batch) {
+          streamsInFlight.remove(append.streamId);
+          learnVersion(append);
+        }
         ready = takeBatches();
       } finally {
         lock.unlock();
       }
       ready.forEach(this::send);
     });
+  }
+
+  /** Under the lock: what an append's outcome tells about its stream's version. */
+  private void learnVersion(PendingAppend append) {
+    AsyncResult<Appended> outcome = append.outcome();
+    if (outcome == null) {
+      return;
+    }
+    if (outcome.succeeded()) {
+      knownVersions.saw(append.streamId, outcome.result().version());
+    } else if (outcome.cause() instanceof ConflictException conflict) {
+      knownVersions.saw(append.streamId, conflict.actualVersion());
+    }
   }
 
   /** Under the lock: as many batches as may start now. */
@@ -82,6 +101,7 @@ final class GroupCommit {
         break;
       }
       if (streamsInFlight.add(append.streamId)) {
+        append.checkVersion = knownVersions.needsCheck(append.streamId, append.expectedVersion);
         it.remove();
         batch.add(append);
         events += append.events.size();

@@ -16,14 +16,17 @@ import java.util.Optional;
  */
 public interface Journal {
 
-  /** The journal in the database behind {@code pool}, migrated to {@code db/migration}, with default batching. */
+  /**
+   * The journal in the database behind {@code pool} (migrated with {@code db/migration}), with default batching.
+   * {@code vertx} is the instance {@code pool} belongs to; results are delivered on the caller's context.
+   */
   static Journal create(Vertx vertx, Pool pool, Upcasters upcasters) {
     return create(vertx, pool, upcasters, JournalOptions.DEFAULT);
   }
 
   /** As {@link #create(Vertx, Pool, Upcasters)}, with explicit batching limits. */
   static Journal create(Vertx vertx, Pool pool, Upcasters upcasters, JournalOptions options) {
-    return new PgJournal(vertx, pool, upcasters, options);
+    return new PgJournal(pool, upcasters, options);
   }
 
   /**

@@ -9,8 +9,12 @@ package trader.eventsourcing.journal;
  */
 public record JournalOptions(int maxBatchEvents, int maxBatchesInFlight) {
 
-  /** Batches of up to 1000 events, 4 at a time: leaves pooled connections for reads and other work. */
-  public static final JournalOptions DEFAULT = new JournalOptions(1000, 4);
+  /**
+   * Batches of up to 1000 events, 2 at a time: one can wait for its commit (or a lock) while the next forms.
+   * More batches in flight make smaller batches; on the 2-core benchmark machine 64 concurrent writers got
+   * 42k, 36k, 29k and 21k events/s with 1, 2, 4 and 8 (docs/BENCHMARKS.md).
+   */
+  public static final JournalOptions DEFAULT = new JournalOptions(1000, 2);
 
   public JournalOptions {
     if (maxBatchEvents < 1 || maxBatchesInFlight < 1) {

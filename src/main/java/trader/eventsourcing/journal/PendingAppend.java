@@ -18,9 +18,15 @@ final class PendingAppend {
   final String streamId;
   final long expectedVersion;
   final List<NewEvent> events;
+  /**
+   * Whether the statement must check that the stream is at {@link #expectedVersion}. Not needed when that version
+   * is known to exist (then a stale one violates the primary key) or is 0; set by {@link GroupCommit}.
+   */
+  volatile boolean checkVersion = true;
   private final Context callerContext;
   private final Promise<Appended> promise = Promise.promise();
   private final AtomicBoolean settled = new AtomicBoolean();
+  private volatile AsyncResult<Appended> outcome;
 
   PendingAppend(String streamId, long expectedVersion, List<NewEvent> events) {
     this.streamId = streamId;
@@ -41,8 +47,9 @@ final class PendingAppend {
     deliver(Future.failedFuture(error));
   }
 
-  boolean isSettled() {
-    return settled.get();
+  /** The outcome as soon as it is decided (the future may complete later, on the caller's context); or null. */
+  AsyncResult<Appended> outcome() {
+    return outcome;
   }
 
   /** The first outcome wins; later ones (a safety net after an unexpected error) are ignored. */
@@ -50,6 +57,7 @@ final class PendingAppend {
     if (!settled.compareAndSet(false, true)) {
       return;
     }
+    outcome = result;
     if (callerContext == null || callerContext == Vertx.currentContext()) {
       promise.handle(result);
     } else {

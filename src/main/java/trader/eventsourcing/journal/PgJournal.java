@@ -1,7 +1,6 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -15,7 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The journal on PostgreSQL (schema: {@code db/migration/V2__journal.sql}). Appends go through {@link GroupCommit};
+ * The journal on PostgreSQL (schema: {@code db/migration/V2__journal.sql} and {@code V6__...}). Appends go through {@link GroupCommit};
  * reads are single statements on the pool.
  */
 final class PgJournal implements Journal {
@@ -52,7 +51,7 @@ final class PgJournal implements Journal {
   private final EventRows rows;
   private final GroupCommit groupCommit;
 
-  PgJournal(Vertx vertx, Pool pool, Upcasters upcasters, JournalOptions options) {
+  PgJournal(Pool pool, Upcasters upcasters, JournalOptions options) {
     this.pool = pool;
     this.rows = new EventRows(upcasters);
     this.groupCommit = new GroupCommit(new BatchWriter(pool), options);
@@ -79,12 +78,12 @@ final class PgJournal implements Journal {
     if (events == null || events.isEmpty()) {
       return "An append to stream '" + streamId + "' needs at least one event";
     }
-    Set<UUID> ids = new HashSet<>();
+    Set<UUID> ids = events.size() > 1 ? new HashSet<>() : null;
     for (NewEvent event : events) {
       if (event == null) {
         return "An append to stream '" + streamId + "' contains a null event";
       }
-      if (!ids.add(event.eventId())) {
+      if (ids != null && !ids.add(event.eventId())) {
         return "Event id " + event.eventId() + " appears twice in one append to stream '" + streamId + "'";
       }
     }

@@ -26,9 +26,15 @@ class EntityBenchTest {
   void measuresAndPrintsOneJsonObject() {
     EntityBench bench = new EntityBench((vertx, pool) -> Journal.create(vertx, pool, Upcasters.none()));
     StringWriter out = new StringWriter();
-    int exit = new CommandLine(bench).setOut(new PrintWriter(out)).execute("--pg-url", db.url(), "--json",
+    System.setProperty("trader.pg.url", db.url());
+    int exit;
+    try {
+      exit = new CommandLine(bench).setOut(new PrintWriter(out)).execute("--json",
       "--entities", "200", "--commands", "2000", "--in-flight", "64", "--heap-entities", "500", "--touch", "3000",
       "--max-active", "100");
+    } finally {
+      System.clearProperty("trader.pg.url");
+    }
     assertThat(exit).isZero();
     JsonObject result = new JsonObject(out.toString().trim());
     assertThat(result.getJsonObject("commands").getLong("eventsPerSecond")).isPositive();

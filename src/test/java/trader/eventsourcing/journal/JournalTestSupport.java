@@ -91,6 +91,12 @@ final class JournalTestSupport {
       return this;
     }
 
+    /** Notifies tailers as the journal's own appends do: delivered if and when this transaction commits. */
+    OpenTransaction notifyJournal() {
+      connection.query("select pg_notify('journal', '')").execute().await();
+      return this;
+    }
+
     /** This transaction's id and the position of the row it inserted last. */
     Position lastPosition() {
       var row = connection.query("select pg_current_xact_id()::text, max(position) from journal"

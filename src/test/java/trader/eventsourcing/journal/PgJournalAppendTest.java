@@ -98,6 +98,23 @@ class PgJournalAppendTest {
     assertThat(journal.read("stale", 1).await()).hasSize(2);
   }
 
+  /** This journal wrote version 2 and skips the version check when appending after it; the key still guards. */
+  @Test
+  void aVersionThisJournalWroteIsStillGuardedWhenAnotherNodeMovedOn() {
+    journal.append("moved-on", 0, events(2)).await();
+    otherJournal.append("moved-on", 2, events(1, "other")).await();
+
+    Throwable stale = catchThrowable(() -> journal.append("moved-on", 2, events(2, "stale")).await());
+
+    assertThat(stale).isInstanceOfSatisfying(ConflictException.class, c -> {
+      assertThat(c.expectedVersion()).isEqualTo(2);
+      assertThat(c.actualVersion()).isEqualTo(3);
+    });
+    assertThat(journal.read("moved-on", 1).await()).extracting(e -> e.payload().getString("append"))
+      .doesNotContain("stale").hasSize(3);
+    assertThat(journal.append("moved-on", 3, events(1)).await().version()).isEqualTo(4);
+  }
+
   @Test
   void twoWritersRaceOnOneStreamExactlyOneWinsAndARetryAppliesBoth() {
     for (int round = 0; round < 40; round++) {
@@ -167,6 +184,31 @@ class PgJournalAppendTest {
     List.of(a, b, d, e).forEach(f -> transactions.add(f.result().position().transactionId()));
     assertThat(transactions).as("the queued appends went out as one batch, one transaction").hasSize(1);
     assertThat(journal.read("iso-a", 1).await()).hasSize(3);
+  }
+
+  @Test
+  void aBatchCarriesAtMostMaxBatchEventsAndABiggerAppendGoesAlone() {
+    Journal smallBatches = Journal.create(vertx, pool, Upcasters.none(), new JournalOptions(5, 1));
+    OpenTransaction gate = OpenTransaction.begin(pool).insert("limit-gate", 1, UUID.randomUUID());
+    Future<Appended> held = smallBatches.append("limit-gate", 0, events(1));
+    awaitBlockedStatement(pool);
+    List<Future<Appended>> queued = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queued.add(smallBatches.append("limit-" + i, 0, events(2)));
+    }
+    Future<Appended> big = smallBatches.append("limit-big", 0, events(7));
+    gate.rollback();
+    held.await();
+    Future.all(queued).await();
+    big.await();
+
+    // 2 + 2 fit in 5 events, a third append would not: batches of two, two, one; the 7-event append alone
+    List<Long> transactions = queued.stream().map(f -> f.result().position().transactionId()).toList();
+    assertThat(transactions.get(0)).isEqualTo(transactions.get(1));
+    assertThat(transactions.get(2)).isEqualTo(transactions.get(3)).isNotEqualTo(transactions.get(1));
+    assertThat(transactions.get(4)).isNotEqualTo(transactions.get(3));
+    assertThat(big.result().position().transactionId()).isNotIn(transactions);
+    assertThat(big.result().version()).isEqualTo(7);
   }
 
   /**

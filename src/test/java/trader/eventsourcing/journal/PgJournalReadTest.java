@@ -40,14 +40,16 @@ class PgJournalReadTest {
     // written by an older release: one "name" field, schema version 1
     UUID oldId = UUID.randomUUID();
     pool.preparedQuery("insert into journal (stream_id, version, event_id, event_type, schema_version, payload)"
-        + " values ('user-7', 1, $1, 'user.signed-up', 1, '{\"name\": \"Ada Lovelace\", \"email\": \"ada@example.com\"}')")
+        + " values ('user-7', 1, $1, 'user.signed-up', 1,"
+        + " '{\"name\": \"Ada Lovelace\", \"email\": \"ada@example.com\"}')")
       .execute(Tuple.of(oldId)).await();
     Upcasters upcasters = Upcasters.none().register("user.signed-up", 1, v1 -> {
       String[] name = v1.getString("name").split(" ", 2);
       return new JsonObject().put("firstName", name[0]).put("lastName", name[1]).put("email", v1.getString("email"));
     });
     Journal journal = Journal.create(vertx, pool, upcasters);
-    JsonObject current = new JsonObject().put("firstName", "Alan").put("lastName", "Turing").put("email", "at@example.com");
+    JsonObject current = new JsonObject().put("firstName", "Alan").put("lastName", "Turing")
+      .put("email", "at@example.com");
     journal.append("user-7", 1, List.of(new NewEvent(UUID.randomUUID(), "user.signed-up", 2, current,
       EventMetadata.NONE, null))).await();
 
