@@ -1,5 +1,6 @@
 package trader.accounts;
 
+import trader.wiretransfer.contract.TransferSteps;
 import java.math.BigDecimal;
 
 /** A {@link SavingsAccount} as its events left it. */

@@ -1,5 +1,6 @@
 package trader.portfolio;
 
+import trader.wiretransfer.contract.TransferSteps;
 import trader.eventsourcing.entity.Decision;
 import trader.money.Money;
 import trader.portfolio.PortfolioCommand.DepositCash;

@@ -1,5 +1,6 @@
 package trader.portfolio;
 
+import trader.wiretransfer.contract.TransferSteps;
 import trader.eventsourcing.entity.Decision;
 import trader.eventsourcing.entity.EntityType;
 import trader.eventsourcing.entity.RecordCodec;

@@ -13,7 +13,7 @@ import trader.eventsourcing.topic.TopicMessage;
 import trader.eventsourcing.topic.TopicPublisher;
 import trader.eventsourcing.topic.TopicSubscriber;
 import trader.platform.BoundedContext;
-import trader.platform.BusFailures;
+import trader.platform.BusApi;
 import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
 import trader.portfolio.PortfolioCommand.ClosePortfolio;
@@ -78,15 +78,7 @@ public final class PortfolioContext implements BoundedContext {
   }
 
   private void consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(engine.vertx().eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> reply;
-      try {
-        reply = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onSuccess(msg::reply).onFailure(e -> BusFailures.reply(msg, e));
-    }));
+    consumers.add(BusApi.serve(engine.vertx(), address, handler));
   }
 
   private Future<JsonObject> open(JsonObject request) {

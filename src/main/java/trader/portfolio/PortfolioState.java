@@ -1,5 +1,6 @@
 package trader.portfolio;
 
+import trader.wiretransfer.contract.TransferSteps;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 
 import java.math.BigDecimal;

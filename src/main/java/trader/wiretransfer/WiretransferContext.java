@@ -15,7 +15,7 @@ import trader.eventsourcing.topic.TopicPublisher;
 import trader.eventsourcing.topic.TopicSubscriber;
 import trader.money.Money;
 import trader.platform.BoundedContext;
-import trader.platform.BusFailures;
+import trader.platform.BusApi;
 import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
 import trader.wiretransfer.TransferCommand.RecordDeposit;
@@ -84,15 +84,7 @@ public final class WiretransferContext implements BoundedContext {
   }
 
   private void consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    consumers.add(engine.vertx().eventBus().<JsonObject>consumer(address, msg -> {
-      Future<JsonObject> reply;
-      try {
-        reply = handler.apply(msg.body());
-      } catch (RuntimeException e) {
-        reply = Future.failedFuture(e);
-      }
-      reply.onSuccess(msg::reply).onFailure(e -> BusFailures.reply(msg, e));
-    }));
+    consumers.add(BusApi.serve(engine.vertx(), address, handler));
   }
 
   private Future<JsonObject> request(JsonObject body) {

@@ -1,5 +1,6 @@
 package trader.accounts;
 
+import trader.wiretransfer.contract.TransferSteps;
 import org.junit.jupiter.api.Test;
 import trader.accounts.SavingsAccountCommand.Deposit;
 import trader.accounts.SavingsAccountCommand.OpenAccount;

@@ -1,5 +1,6 @@
 package trader.portfolio;
 
+import trader.wiretransfer.contract.TransferSteps;
 import org.junit.jupiter.api.Test;
 import trader.eventsourcing.entity.Decision;
 import trader.portfolio.PortfolioCommand.DepositCash;

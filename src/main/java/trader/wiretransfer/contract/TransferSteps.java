@@ -1,4 +1,4 @@
-package trader.portfolio;
+package trader.wiretransfer.contract;
 
 import java.math.BigDecimal;
 import java.util.Collections;
@@ -8,10 +8,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The steps of wire transfers a portfolio has decided for its cash, by transfer id, so that a redelivered step
- * changes nothing: the amounts withdrawn (a refund gives back exactly that), the ids deposited and refunded, and the
- * ids of the withdrawals and deposits it declined. A declined step is decided for good: repeated once the portfolio
- * could do it, it still moves no money, because the transfer has already been settled as failed.
+ * The steps of wire transfers a participant (a savings account, a portfolio) has decided, by transfer id, so that
+ * a redelivered step changes nothing: the amounts withdrawn (a refund gives back exactly that), the ids deposited
+ * and refunded, and the ids of the withdrawals and deposits it declined. A declined step is decided for good:
+ * repeated once the participant could do it, it still moves no money, because the transfer has already been
+ * settled as failed. Part of the saga's contract: every participant keeps its steps this way.
  */
 public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> deposits, Set<String> refunds,
                             Set<String> declinedWithdrawals, Set<String> declinedDeposits) {
@@ -37,7 +38,7 @@ public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> dep
     return Collections.unmodifiableSet(new TreeSet<>(ids == null ? Set.of() : ids));
   }
 
-  /** Whether transfer {@code transferId} took cash out of the portfolio. */
+  /** Whether transfer {@code transferId} took money out of the participant. */
   public boolean withdrew(String transferId) {
     return withdrawals.containsKey(transferId);
   }
@@ -60,28 +61,28 @@ public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> dep
     return deposited(transferId) || declinedDeposits.contains(transferId);
   }
 
-  TransferSteps withWithdrawal(String transferId, BigDecimal amount) {
+  public TransferSteps withWithdrawal(String transferId, BigDecimal amount) {
     Map<String, BigDecimal> more = new TreeMap<>(withdrawals);
     more.put(transferId, amount);
     return new TransferSteps(more, deposits, refunds, declinedWithdrawals, declinedDeposits);
   }
 
-  TransferSteps withDeposit(String transferId) {
+  public TransferSteps withDeposit(String transferId) {
     return new TransferSteps(withdrawals, plus(deposits, transferId), refunds, declinedWithdrawals,
       declinedDeposits);
   }
 
-  TransferSteps withRefund(String transferId) {
+  public TransferSteps withRefund(String transferId) {
     return new TransferSteps(withdrawals, deposits, plus(refunds, transferId), declinedWithdrawals,
       declinedDeposits);
   }
 
-  TransferSteps withDeclinedWithdrawal(String transferId) {
+  public TransferSteps withDeclinedWithdrawal(String transferId) {
     return new TransferSteps(withdrawals, deposits, refunds, plus(declinedWithdrawals, transferId),
       declinedDeposits);
   }
 
-  TransferSteps withDeclinedDeposit(String transferId) {
+  public TransferSteps withDeclinedDeposit(String transferId) {
     return new TransferSteps(withdrawals, deposits, refunds, declinedWithdrawals,
       plus(declinedDeposits, transferId));
   }
