@@ -24,14 +24,14 @@ final class PgJournal implements Journal {
    * (transaction, position) order. A transaction still running has an id at or above xmin, so everything it
    * commits later sorts after whatever a reader has already been given.
    */
-  private static final String READ_ALL = "select " + EventRows.COLUMNS + " from journal"
+  static final String READ_ALL = "select " + EventRows.COLUMNS + " from journal"
     + " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
     + " and (transaction_id, position) > ($1::text::xid8, $2)"
-    + " order by transaction_id, position limit $3";
+    + " order by journal.transaction_id, journal.position limit $3";
 
-  private static final String HEAD = "select transaction_id::text, position from journal"
+  static final String HEAD = "select transaction_id::text, position from journal"
     + " where transaction_id < pg_snapshot_xmin(pg_current_snapshot())"
-    + " order by transaction_id desc, position desc limit 1";
+    + " order by journal.transaction_id desc, journal.position desc limit 1";
 
   private static final String READ_STREAM = "select " + EventRows.COLUMNS + " from journal"
     + " where stream_id = $1 and version >= $2 order by version";

@@ -111,7 +111,7 @@ public final class ProjectionBench implements Callable<Integer> {
       RowSet<Row> page = pool.preparedQuery("select position, transaction_id::text as tx, stream_id, version, "
           + "event_id, event_type, schema_version, payload, metadata, tags, created_at from journal "
           + "where transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
-          + "and (transaction_id, position) > ($1::text::xid8, $2) order by transaction_id, position limit $3")
+          + "and (transaction_id, position) > ($1::text::xid8, $2) order by journal.transaction_id, journal.position limit $3")
         .execute(Tuple.of(String.valueOf(tx), seq, batch)).await();
       if (page.size() == 0) {
         break;

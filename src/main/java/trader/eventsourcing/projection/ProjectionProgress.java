@@ -75,7 +75,7 @@ public final class ProjectionProgress {
    */
   public Future<Void> awaitCommitted(String projection, Duration timeout) {
     return pool.query("select transaction_id::text, position from journal "
-        + "order by transaction_id desc, position desc limit 1").execute()
+        + "order by journal.transaction_id desc, journal.position desc limit 1").execute()
       .compose(rows -> {
         if (rows.size() == 0) {
           return Future.succeededFuture();
