@@ -191,25 +191,28 @@ public final class ProjectionBench implements Callable<Integer> {
 
     @Override
     public Future<Void> createTables(SqlConnection connection) {
-      return connection.query("create table bench_rows (event_id uuid primary key, stream_id text not null, "
-        + "amount bigint not null)").execute().mapEmpty();
+      // keyed by journal position: one row per event, as a history or audit read side is
+      return connection.query("create table bench_rows (position bigint primary key, event_id uuid not null, "
+        + "stream_id text not null, amount bigint not null)").execute().mapEmpty();
     }
 
     @Override
     public Future<Void> apply(SqlConnection connection, List<StoredEvent> events) {
+      Long[] positions = new Long[events.size()];
       UUID[] ids = new UUID[events.size()];
       String[] streams = new String[events.size()];
       Long[] amounts = new Long[events.size()];
       for (int i = 0; i < ids.length; i++) {
         StoredEvent e = events.get(i);
+        positions[i] = e.position().sequence();
         ids[i] = e.eventId();
         streams[i] = e.streamId();
         amounts[i] = e.payload().getLong("amount", 0L);
       }
-      return connection.preparedQuery("insert into bench_rows (event_id, stream_id, amount) "
-          + "select * from unnest($1::uuid[], $2::text[], $3::bigint[]) "
-          + "on conflict (event_id) do update set amount = excluded.amount")
-        .execute(Tuple.of(ids, streams, amounts)).mapEmpty();
+      return connection.preparedQuery("insert into bench_rows (position, event_id, stream_id, amount) "
+          + "select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[]) "
+          + "on conflict (position) do update set amount = excluded.amount")
+        .execute(Tuple.of(positions, ids, streams, amounts)).mapEmpty();
     }
   }
 }

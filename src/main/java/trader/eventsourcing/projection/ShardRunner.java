@@ -55,6 +55,9 @@ final class ShardRunner {
   private int failures;
   private Position isolateUntil;
   private long timer = -1;
+  /** The next page, read while the previous one is applied; only valid if it starts at {@link #prefetchedFrom}. */
+  private Future<List<StoredEvent>> prefetched;
+  private Position prefetchedFrom;
   private boolean rebuilding;
   private long rebuildCheckedAt;
 
@@ -246,7 +249,20 @@ final class ShardRunner {
     wakeRequested = false;
     int limit = isolateUntil != null ? 1 : options.batchSize();
     refreshHead();
-    here(journal.readAll(offset, limit)).compose(this::applyBatch).onComplete(ar -> {
+    Future<List<StoredEvent>> page = prefetched != null && offset.equals(prefetchedFrom) && isolateUntil == null
+      ? prefetched : here(journal.readAll(offset, limit));
+    prefetched = null;
+    page.compose(events -> {
+      // a full page means more are waiting: read the next one while this one is applied
+      if (events.size() == limit && isolateUntil == null) {
+        prefetchedFrom = events.get(events.size() - 1).position();
+        prefetched = here(journal.readAll(prefetchedFrom, limit));
+      }
+      return applyBatch(events);
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        prefetched = null;
+      }
       busy = false;
       if (ar.failed()) {
         failed(ar.cause());
