@@ -32,7 +32,7 @@ final class MarketLock {
   private final Supplier<Future<Void>> onLost;
 
   private PgConnection connection;
-  private boolean owner;
+  private volatile boolean owner;
   private boolean stopping;
 
   /**

@@ -84,6 +84,11 @@ public final class QuotesContext implements BoundedContext {
     return lockReleased.compose(v -> latest == null ? Future.succeededFuture() : latest.stop());
   }
 
+  /** True while this node runs the market. */
+  boolean runsMarket() {
+    return lock != null && lock.isOwner();
+  }
+
   /** The symbols file; the copy packed in the jar when the default file is not in the working directory. */
   static List<Listing> listings(String file) {
     Path path = Path.of(file);
