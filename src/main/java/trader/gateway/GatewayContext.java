@@ -12,6 +12,7 @@ import trader.platform.BusFailures;
 import trader.platform.Engine;
 import trader.platform.Problems;
 import trader.portfolio.contract.PortfolioAddresses;
+import trader.quotes.contract.QuotesAddresses;
 import trader.wiretransfer.contract.TransferAddresses;
 
 import java.util.List;
@@ -74,6 +75,13 @@ public final class GatewayContext implements BoundedContext {
         rc.response().setStatusCode(202);
         return r;
       }));
+
+    route(api, "listQuotes", (rc, user) -> call(rc, QuotesAddresses.LATEST, new JsonObject()));
+    route(api, "getQuote", (rc, user) -> call(rc, QuotesAddresses.LATEST, new JsonObject()
+      .put("symbol", rc.pathParam("symbol"))));
+    route(api, "getCandles", (rc, user) -> call(rc, QuotesAddresses.CANDLES, new JsonObject()
+      .put("symbol", rc.pathParam("symbol")).put("from", rc.queryParams().get("from"))
+      .put("to", rc.queryParams().get("to"))));
 
     route(api, "requestTransfer", this::requestTransfer);
     route(api, "listTransfers", (rc, user) -> call(rc, TransferAddresses.LIST, withPosition(rc, new JsonObject()

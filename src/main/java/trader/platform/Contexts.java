@@ -3,6 +3,7 @@ package trader.platform;
 import trader.accounts.AccountsContext;
 import trader.gateway.GatewayContext;
 import trader.portfolio.PortfolioContext;
+import trader.quotes.QuotesContext;
 import trader.wiretransfer.WiretransferContext;
 
 import java.util.List;
@@ -14,6 +15,7 @@ public final class Contexts {
   }
 
   public static List<BoundedContext> all() {
-    return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new GatewayContext());
+    return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new QuotesContext(),
+      new GatewayContext());
   }
 }
