@@ -1,6 +1,7 @@
 package trader.platform;
 
 import trader.accounts.AccountsContext;
+import trader.broker.BrokerContext;
 import trader.gateway.GatewayContext;
 import trader.portfolio.PortfolioContext;
 import trader.wiretransfer.WiretransferContext;
@@ -14,6 +15,7 @@ public final class Contexts {
   }
 
   public static List<BoundedContext> all() {
-    return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new GatewayContext());
+    return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new BrokerContext(),
+      new GatewayContext());
   }
 }
