@@ -307,4 +307,36 @@ class OrdersApiTest {
     assertThat(p.view().getString("reservedCash")).isEqualTo("0.00");
     assertThat(holding(p.view(), sym).getLong("shares")).isEqualTo(90);
   }
+  @Test
+  void duplicatePlacementsAndResultsChangeNothingTwice() {
+    Portfolio p = funded("1000.00");
+    String sym = symbol();
+    quote(sym, "19.90", "20.00");
+    until("the quote replica", () -> p.place(order(sym, "BUY", 1, "LIMIT")).statusCode() == 400, () -> { });
+    String first = p.placed(order(sym, "BUY", 10, "MARKET"));
+    JsonObject filled = p.awaitStatus(first, "FILLED", () -> quote(sym, "19.90", "20.00"));
+    // a copy of the placement and of the fill, as a redelivery would bring them
+    send("portfolio.orders", "portfolio|" + p.id(), "portfolio.order-placed", new JsonObject().put("orderId", first)
+      .put("portfolioId", p.id()).put("symbol", sym).put("side", "BUY").put("quantity", 10).put("type", "MARKET")
+      .put("timeInForce", "GTC").put("reservePrice", "21.00"));
+    send("broker.order-results", "order|" + first, "order.filled", new JsonObject().put("orderId", first)
+      .put("portfolioId", p.id()).put("outcome", "FILLED").put("price", filled.getString("fillPrice"))
+      .put("quantity", 10).put("time", Instant.now().toString()));
+    // a later order goes through the same topics after the copies: once it settles, the copies were handled
+    String second = p.placed(order(sym, "BUY", 5, "MARKET"));
+    p.awaitStatus(second, "FILLED", () -> quote(sym, "19.90", "20.00"));
+    until("settled", () -> "700.00".equals(p.view().getString("cash")), () -> { });
+    assertThat(holding(p.view(), sym).getLong("shares")).isEqualTo(15);
+    assertThat(p.view().getString("reservedCash")).isEqualTo("0.00");
+  }
+
+  static void send(String topic, String key, String type, JsonObject payload) {
+    JsonObject envelope = new JsonObject().put("type", type).put("schemaVersion", 1)
+      .put("eventId", UUID.randomUUID().toString()).put("streamId", key).put("version", 1).put("payload", payload);
+    try {
+      quotes.send(new ProducerRecord<>(db.name() + "." + topic, key, envelope.encode())).get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
 }
