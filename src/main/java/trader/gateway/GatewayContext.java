@@ -82,6 +82,20 @@ public final class GatewayContext implements BoundedContext {
     route(api, "getCandles", (rc, user) -> call(rc, QuotesAddresses.CANDLES, new JsonObject()
       .put("symbol", rc.pathParam("symbol")).put("from", rc.queryParams().get("from"))
       .put("to", rc.queryParams().get("to"))));
+    route(api, "placeOrder", (rc, user) -> call(rc, PortfolioAddresses.PLACE_ORDER, new JsonObject().put("userId", user)
+      .put("portfolioId", rc.pathParam("portfolioId")).put("order", rc.body().asJsonObject())).map(r -> {
+        rc.response().setStatusCode(202).putHeader("Location", "/api/orders/" + r.getString("orderId"));
+        return r;
+      }));
+    route(api, "listOrders", (rc, user) -> call(rc, PortfolioAddresses.LIST_ORDERS, withPosition(rc, new JsonObject()
+      .put("userId", user).put("portfolioId", rc.pathParam("portfolioId")).put("status", rc.queryParams().get("status")))));
+    route(api, "getOrder", (rc, user) -> call(rc, PortfolioAddresses.GET_ORDER, withPosition(rc, new JsonObject()
+      .put("userId", user).put("orderId", rc.pathParam("orderId")))));
+    route(api, "cancelOrder", (rc, user) -> call(rc, PortfolioAddresses.CANCEL_ORDER, new JsonObject()
+      .put("userId", user).put("orderId", rc.pathParam("orderId"))).map(r -> {
+        rc.response().setStatusCode(202);
+        return r;
+      }));
 
     route(api, "requestTransfer", this::requestTransfer);
     route(api, "listTransfers", (rc, user) -> call(rc, TransferAddresses.LIST, withPosition(rc, new JsonObject()

@@ -1,6 +1,7 @@
 package trader.platform;
 
 import trader.accounts.AccountsContext;
+import trader.broker.BrokerContext;
 import trader.gateway.GatewayContext;
 import trader.portfolio.PortfolioContext;
 import trader.quotes.QuotesContext;
@@ -16,6 +17,6 @@ public final class Contexts {
 
   public static List<BoundedContext> all() {
     return List.of(new AccountsContext(), new PortfolioContext(), new WiretransferContext(), new QuotesContext(),
-      new GatewayContext());
+      new BrokerContext(), new GatewayContext());
   }
 }

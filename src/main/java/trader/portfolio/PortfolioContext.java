@@ -16,6 +16,9 @@ import trader.platform.BoundedContext;
 import trader.platform.BusApi;
 import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
+import trader.platform.TopicTail;
+import trader.broker.contract.OrderResult;
+import trader.portfolio.contract.PlacedOrder;
 import trader.portfolio.PortfolioCommand.ClosePortfolio;
 import trader.portfolio.PortfolioCommand.DepositCash;
 import trader.portfolio.PortfolioCommand.OpenPortfolio;
@@ -44,6 +47,9 @@ public final class PortfolioContext implements BoundedContext {
   private EntityRef<PortfolioCommand> portfolios;
   private TopicPublisher results;
   private TopicSubscriber steps;
+  private TopicPublisher placements;
+  private TopicSubscriber orderResults;
+  private TopicTail quoteFeed;
 
   @Override
   public String name() {
@@ -66,15 +72,41 @@ public final class PortfolioContext implements BoundedContext {
       consume(PortfolioAddresses.GET, this::get);
       consume(PortfolioAddresses.CLOSE, this::close);
       consume(PortfolioAddresses.OWNS, this::owns);
+      startOrders();
       return null;
     });
+  }
+
+  /** Orders: a replica of the latest quotes, the order read side, placements out and broker results in. */
+  private void startOrders() {
+    QuoteReplica quotes = new QuoteReplica();
+    quoteFeed = TopicTail.start(engine.vertx(), engine.kafkaBootstrapServers(), engine.topic("market.quotes"), true,
+      (key, quote) -> quotes.onQuote(quote));
+    PortfolioOrders orders = new PortfolioOrders(engine, portfolios, quotes, id -> owner(id, true));
+    engine.projections().register(new OrderViews(engine.vertx()));
+    placements = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_portfolio_orders",
+      engine.topic(PlacedOrder.TOPIC), PortfolioOrders::isPlacement, PortfolioOrders::placement);
+    engine.projections().register(placements);
+    orderResults = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(),
+      engine.topic(OrderResult.TOPIC), engine.topic("portfolio-order-results"), 5, orders::onResult);
+    consume(PortfolioAddresses.PLACE_ORDER, orders::place);
+    consume(PortfolioAddresses.LIST_ORDERS, orders::list);
+    consume(PortfolioAddresses.GET_ORDER, orders::get);
+    consume(PortfolioAddresses.CANCEL_ORDER, orders::cancel);
   }
 
   @Override
   public Future<Void> stop() {
     consumers.forEach(MessageConsumer::unregister);
-    return (steps == null ? Future.<Void>succeededFuture() : steps.close())
-      .eventually(() -> results == null ? Future.succeededFuture() : results.close());
+    return close(steps == null ? null : steps::close)
+      .eventually(() -> close(results == null ? null : results::close))
+      .eventually(() -> close(orderResults == null ? null : orderResults::close))
+      .eventually(() -> close(placements == null ? null : placements::close))
+      .eventually(() -> close(quoteFeed == null ? null : quoteFeed::close));
+  }
+
+  private static Future<Void> close(java.util.function.Supplier<Future<Void>> closer) {
+    return closer == null ? Future.succeededFuture() : closer.get();
   }
 
   private void consume(String address, Function<JsonObject, Future<JsonObject>> handler) {

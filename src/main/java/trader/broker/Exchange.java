@@ -1,0 +1,226 @@
+package trader.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import trader.broker.OrderCommand.Expire;
+import trader.broker.OrderCommand.Fill;
+import trader.broker.OrderCommand.Trigger;
+import trader.broker.OrderEvent.OrderAccepted;
+import trader.eventsourcing.entity.EntityRef;
+import trader.eventsourcing.entity.Reply;
+import trader.platform.Engine;
+import trader.platform.TopicTail;
+import trader.quotes.Quote;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+
+/**
+ * The exchange: on exactly one node of the cluster (the holder of the PostgreSQL advisory lock {@code broker:exchange},
+ * on a connection of its own, so a stopped or crashed node's lock goes with its session), it keeps the
+ * {@link OrderBooks} in memory, executes them against each quote of {@code market.quotes} and sends the resulting
+ * {@code Trigger}/{@code Fill} commands to the orders; DAY orders are expired at the session close. The other nodes
+ * retry the lock every second. On taking the lock the books are rebuilt from {@link BrokerOrders}; new and closed
+ * orders arrive on {@link BrokerOrders#CHANGES}. The Order entity is the arbiter: a command that no longer applies (an
+ * order closed meanwhile) is refused and changes nothing.
+ */
+final class Exchange extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+  private static final String LOCK = "broker:exchange";
+
+  private final Engine engine;
+  private final EntityRef<OrderCommand> orders;
+  private final LocalTime sessionClose;
+  private OrderBooks books;
+  private PgConnection lock;
+  private TopicTail quotes;
+  private long closeTimer = -1;
+  private long retryTimer = -1;
+  private boolean stopping;
+
+  Exchange(Engine engine, EntityRef<OrderCommand> orders) {
+    this.engine = engine;
+    this.orders = orders;
+    this.sessionClose = LocalTime.parse(engine.settings().string("orders.session-close"));
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.eventBus().<JsonObject>consumer(BrokerOrders.CHANGES, m -> onChange(m.body()));
+    acquire();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    vertx.cancelTimer(retryTimer);
+    return resign();
+  }
+
+  /** Whether this node runs the exchange now. */
+  boolean active() {
+    return books != null;
+  }
+
+  private void acquire() {
+    if (stopping) {
+      return;
+    }
+    PgConnection.connect(vertx, engine.pgConnectOptions())
+      .compose(c -> c.preparedQuery("select pg_try_advisory_lock(hashtext($1))").execute(Tuple.of(LOCK))
+        .compose(rows -> {
+          if (!rows.iterator().next().getBoolean(0)) {
+            return c.close().map(false);
+          }
+          lock = c;
+          c.closeHandler(v -> {
+            if (!stopping) {
+              LOG.warn("Exchange lost its lock connection; resigning");
+              resign().onComplete(r -> retryLater());
+            }
+          });
+          return rebuild().map(true);
+        }))
+      .onSuccess(won -> {
+        if (!won) {
+          retryLater();
+        }
+      })
+      .onFailure(e -> {
+        LOG.warn("Exchange could not take its lock or rebuild: {}; retrying", e.getMessage());
+        resign().onComplete(r -> retryLater());
+      });
+  }
+
+  private void retryLater() {
+    if (!stopping) {
+      retryTimer = vertx.setTimer(1000, t -> acquire());
+    }
+  }
+
+  /** The books from the open orders of the read side; DAY orders from before the last session close expire. */
+  private Future<Void> rebuild() {
+    Instant lastClose = lastSessionClose(Instant.now());
+    return engine.progress().awaitCommitted(BrokerOrders.NAME, java.time.Duration.ofSeconds(10))
+      .recover(e -> Future.succeededFuture())
+      .compose(v -> lock.query("select details, status, accepted_at from broker_orders "
+        + "where status in ('OPEN', 'TRIGGERED')").execute())
+      .map(rows -> {
+        OrderBooks rebuilt = new OrderBooks();
+        for (Row r : rows) {
+          OrderDetails o = details(r.getJsonObject("details"));
+          if (o.timeInForce() == TimeInForce.DAY && r.getOffsetDateTime("accepted_at").toInstant().isBefore(lastClose)) {
+            expire(o.orderId());
+          } else if ("TRIGGERED".equals(r.getString("status"))) {
+            rebuilt.addTriggered(o);
+          } else {
+            rebuilt.add(o);
+          }
+        }
+        books = rebuilt;
+        // only quotes from now on: old prices must not execute the rebuilt books
+        quotes = TopicTail.start(vertx, engine.kafkaBootstrapServers(), engine.topic("market.quotes"), false,
+          (key, quote) -> onQuote(quote));
+        scheduleSessionClose();
+        LOG.info("Exchange running here with {} resting orders", rebuilt.size());
+        return null;
+      });
+  }
+
+  private Future<Void> resign() {
+    books = null;
+    vertx.cancelTimer(closeTimer);
+    Future<Void> closed = quotes == null ? Future.succeededFuture() : quotes.close();
+    quotes = null;
+    PgConnection c = lock;
+    lock = null;
+    return closed.eventually(() -> c == null ? Future.succeededFuture() : c.close());
+  }
+
+  private void onChange(JsonObject change) {
+    if (books == null) {
+      return;
+    }
+    String status = change.getString("status");
+    if ("OPEN".equals(status)) {
+      books.add(details(change.getJsonObject("details")));
+    } else if (!"TRIGGERED".equals(status)) {
+      books.cancel(change.getString("orderId"));
+    }
+  }
+
+  private void onQuote(JsonObject json) {
+    if (books == null) {
+      return;
+    }
+    Quote quote;
+    try {
+      quote = new Quote(json.getString("symbol"), new BigDecimal(json.getString("bid")),
+        new BigDecimal(json.getString("ask")), new BigDecimal(json.getString("last")),
+        Instant.parse(json.getString("time")), json.getBoolean("stale", false));
+    } catch (RuntimeException e) {
+      LOG.warn("Skipping a malformed quote {}: {}", json, e.getMessage());
+      return;
+    }
+    for (BookEvent event : books.onQuote(quote)) {
+      OrderDetails o = event.order();
+      switch (event) {
+        case BookEvent.Triggered t -> send(o, new Trigger(t.time()), false);
+        case BookEvent.Filled f -> send(o, new Fill(f.price(), f.time()), true);
+      }
+    }
+  }
+
+  /** Sends {@code command}; if its outcome is unknown (no reply), a fill puts the order back to be tried again. */
+  private void send(OrderDetails o, OrderCommand command, boolean retryable) {
+    orders.send(o.orderId(), command).onComplete(r -> {
+      if (r.failed()) {
+        LOG.warn("Order {}: {} failed: {}", o.orderId(), command, r.cause().getMessage());
+        if (retryable && books != null) {
+          books.add(o);
+        }
+      } else if (r.result() instanceof Reply.Rejected rejected) {
+        LOG.debug("Order {} refused {}: {}", o.orderId(), command, rejected.reason());
+      }
+    });
+  }
+
+  private void scheduleSessionClose() {
+    Instant now = Instant.now();
+    Instant next = lastSessionClose(now).plus(java.time.Duration.ofDays(1));
+    closeTimer = vertx.setTimer(Math.max(1, next.toEpochMilli() - now.toEpochMilli()), t -> {
+      if (books != null) {
+        books.expireDay().forEach(o -> expire(o.orderId()));
+        scheduleSessionClose();
+      }
+    });
+  }
+
+  private void expire(String orderId) {
+    orders.send(orderId, new Expire()).onFailure(e -> LOG.warn("Order {}: expiry failed: {}", orderId,
+      e.getMessage()));
+  }
+
+  /** The latest session close at or before {@code now} (UTC). */
+  Instant lastSessionClose(Instant now) {
+    ZonedDateTime today = ZonedDateTime.of(LocalDate.ofInstant(now, ZoneOffset.UTC), sessionClose, ZoneOffset.UTC);
+    Instant close = today.toInstant();
+    return close.isAfter(now) ? close.minus(java.time.Duration.ofDays(1)) : close;
+  }
+
+  private static OrderDetails details(JsonObject accepted) {
+    return ((OrderAccepted) new Order().events().decode("order.accepted", accepted)).details();
+  }
+}
