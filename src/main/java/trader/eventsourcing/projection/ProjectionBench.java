@@ -44,7 +44,7 @@ public final class ProjectionBench implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "1000000", description = "journal events to catch up over")
   int events;
 
-  @Option(names = "--batch", defaultValue = "1000", description = "events per projection transaction")
+  @Option(names = "--batch", defaultValue = "2000", description = "events per projection transaction")
   int batch;
 
   @Option(names = "--rate", defaultValue = "5000", description = "events/s written during the latency run")
