@@ -119,7 +119,7 @@ public final class AccountsContext implements BoundedContext {
     String username = request.getString("username", "").trim();
     String password = request.getString("password", "");
     String key = username.toLowerCase(Locale.ROOT);
-    return throttle.lockedFor(key).compose(locked -> {
+    return throttle.attempt(key).compose(locked -> {
       if (locked.isPresent()) {
         return Future.failedFuture(new Refusal(429, "Too many failed logins for this username; try again in "
           + locked.get() + " s"));
@@ -134,8 +134,7 @@ public final class AccountsContext implements BoundedContext {
                 new OpenAccount(registered.getString("userId"), openingBalance)))
                 .map(v -> new JsonObject().put("userId", registered.getString("userId"))
                   .put("username", registered.getString("username")))
-              : throttle.failed(key).compose(v -> Future.failedFuture(new Refusal(401,
-                "Unknown username or wrong password"))));
+              : Future.failedFuture(new Refusal(401, "Unknown username or wrong password")));
         });
     });
   }
@@ -162,8 +161,8 @@ public final class AccountsContext implements BoundedContext {
       case REFUND -> new Refund(step.transferId(), step.amount());
     };
     return savings.send(step.endpointId(), command).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture("Savings account " + step.endpointId() + " refused " + step.step().wire() + " of transfer "
-        + step.transferId() + ": " + r.reason())
+      ? Future.failedFuture(new TopicSubscriber.Refused("Savings account " + step.endpointId() + " refused " + step.step().wire() + " of transfer "
+        + step.transferId() + ": " + r.reason()))
       : Future.succeededFuture());
   }
 

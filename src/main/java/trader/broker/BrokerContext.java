@@ -76,7 +76,7 @@ public final class BrokerContext implements BoundedContext {
       OrderType.valueOf(p.type()), p.limitPrice(), p.stopPrice(), TimeInForce.valueOf(p.timeInForce()),
       p.reservePrice());
     return orders.send(p.orderId(), place).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture("Order " + p.orderId() + " refused its placement: " + r.reason())
+      ? Future.failedFuture(new TopicSubscriber.Refused("Order " + p.orderId() + " refused its placement: " + r.reason()))
       : Future.succeededFuture());
   }
 

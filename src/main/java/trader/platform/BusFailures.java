@@ -20,6 +20,8 @@ public final class BusFailures {
   public static void reply(Message<?> message, Throwable failure) {
     if (failure instanceof Refusal r) {
       message.fail(r.status, r.getMessage());
+    } else if (failure instanceof trader.eventsourcing.projection.ProjectionProgress.InvalidPosition) {
+      message.fail(400, "position: " + failure.getMessage());
     } else if (failure instanceof ProjectionLagException) {
       message.fail(504, failure.getMessage());
     } else if (failure instanceof CommandTimeoutException) {

@@ -237,8 +237,8 @@ public final class PortfolioContext implements BoundedContext {
       case REFUND -> new RefundCash(step.transferId(), step.amount());
     };
     return portfolios.send(step.endpointId(), command).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture("Portfolio " + step.endpointId() + " refused " + step.step().wire() + " of transfer "
-        + step.transferId() + ": " + r.reason())
+      ? Future.failedFuture(new TopicSubscriber.Refused("Portfolio " + step.endpointId() + " refused " + step.step().wire() + " of transfer "
+        + step.transferId() + ": " + r.reason()))
       : Future.succeededFuture());
   }
 

@@ -12,6 +12,7 @@ import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.topic.TopicMessage;
+import trader.eventsourcing.topic.TopicSubscriber;
 import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
 import trader.portfolio.PortfolioCommand.PlaceOrder;
@@ -172,8 +173,8 @@ final class PortfolioOrders {
       ? new RecordFill(result.orderId(), result.price(), result.quantity(), result.time())
       : new RecordOrderEnd(result.orderId(), OrderOutcome.valueOf(result.outcome()), result.reason());
     return portfolios.send(result.portfolioId(), command).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture("Portfolio " + result.portfolioId() + " refused result " + result.outcome() + " of order "
-        + result.orderId() + ": " + r.reason())
+      ? Future.failedFuture(new TopicSubscriber.Refused("Portfolio " + result.portfolioId() + " refused result " + result.outcome() + " of order "
+        + result.orderId() + ": " + r.reason()))
       : Future.succeededFuture());
   }
 

@@ -200,8 +200,8 @@ public final class WiretransferContext implements BoundedContext {
       case REFUND -> new RecordRefund();
     };
     return transfers.send(result.transferId(), command).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture("Transfer " + result.transferId() + " refused " + result.step().wire() + " outcome: "
-        + r.reason())
+      ? Future.failedFuture(new TopicSubscriber.Refused("Transfer " + result.transferId() + " refused " + result.step().wire() + " outcome: "
+        + r.reason()))
       : Future.succeededFuture());
   }
 }

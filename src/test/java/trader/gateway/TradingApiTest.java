@@ -1,5 +1,6 @@
 package trader.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,7 @@ import trader.testing.TestInfra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -176,6 +178,23 @@ class TradingApiTest {
   }
 
   @Test
+  void parallelGuessesCannotPassTheLimit() {
+    String name = "mallory-" + suffix();
+    signup(name);
+    List<Future<HttpResponse<Buffer>>> guesses = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      guesses.add(http.post("/api/auth/login").sendJsonObject(new JsonObject().put("username", name)
+        .put("password", "guess number " + i)));
+    }
+    Future.join(guesses).transform(done -> Future.succeededFuture()).await();
+    long wrong = guesses.stream().filter(g -> g.result().statusCode() == 401).count();
+    long refused = guesses.stream().filter(g -> g.result().statusCode() == 429).count();
+    // the limit is 3 attempts: only 3 passwords were checked, however many guesses ran at once
+    assertThat(wrong).isEqualTo(3);
+    assertThat(refused).isEqualTo(7);
+  }
+
+  @Test
   void everyOtherRouteNeedsAValidToken() {
     assertThat(http.get("/api/me").send().await().statusCode()).isEqualTo(401);
     assertThat(http.get("/api/portfolios").send().await().statusCode()).isEqualTo(401);
@@ -278,6 +297,9 @@ class TradingApiTest {
     assertThat(list.bodyAsJsonObject().getJsonArray("portfolios")).hasSize(1);
     assertThat(as(user, http.get("/api/portfolios")).addQueryParam("position", "not-a-position").send().await()
       .statusCode()).isEqualTo(400);
+    // matches the pattern of the contract, but is no position the journal could have given
+    assertThat(as(user, http.get("/api/portfolios")).addQueryParam("position", "99999999999999999999-1").send()
+      .await().statusCode()).isEqualTo(400);
   }
 
   private static String suffix() {

@@ -92,7 +92,13 @@ public final class ProjectionProgress {
    */
   public Future<Void> fresh(String projection, String position, Duration timeout) {
     if (position != null) {
-      return await(projection, Position.parse(position), timeout);
+      Position parsed;
+      try {
+        parsed = Position.parse(position);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new InvalidPosition(e.getMessage()));
+      }
+      return await(projection, parsed, timeout);
     }
     return awaitCommitted(projection, timeout).recover(e -> e instanceof ProjectionLagException
       ? Future.succeededFuture() : Future.failedFuture(e));
@@ -124,6 +130,13 @@ public final class ProjectionProgress {
       now = List.copyOf(waiters);
     }
     now.forEach(Runnable::run);
+  }
+
+  /** A query's {@code position} is not one the journal could have given: the caller's mistake. */
+  public static final class InvalidPosition extends IllegalArgumentException {
+    InvalidPosition(String message) {
+      super(message);
+    }
   }
 
   public Future<Void> close() {

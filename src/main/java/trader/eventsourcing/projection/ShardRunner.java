@@ -53,6 +53,7 @@ final class ShardRunner {
   private Position offset = Position.START;
   private String stoppedReason;
   private int failures;
+  private int prepareFailures;
   private Position isolateUntil;
   private long timer = -1;
   /** The next page, read while the previous one is applied; only valid if it starts at {@link #prefetchedFrom}. */
@@ -268,6 +269,7 @@ final class ShardRunner {
         failed(ar.cause());
       } else if (ar.result()) {
         failures = 0;
+        prepareFailures = 0;
         poll();
       } else if (wakeRequested) {
         poll();
@@ -292,7 +294,9 @@ final class ShardRunner {
       return Future.failedFuture(new IllegalStateException("connection lost"));
     }
     int expectedVersion = version;
-    Future<Void> prepared = mine.isEmpty() ? Future.succeededFuture() : here(projection.prepare(mine));
+    Position from = offset;
+    Future<Void> prepared = mine.isEmpty() ? Future.succeededFuture() : here(projection.prepare(mine))
+      .recover(e -> Future.failedFuture(new PrepareFailed(e)));
     return prepared.compose(p -> c.begin()).compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name()))
         .compose(rows -> {
@@ -303,13 +307,16 @@ final class ShardRunner {
           return ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
         })
         .compose(v -> mine.isEmpty() ? Future.<Void>succeededFuture() : here(projection.apply(c, mine)))
+        // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
         .compose(v -> c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
             + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
-            + "where name = $1 and version = $2 and shard = $3")
-          .execute(Tuple.of(projection.name(), expectedVersion, shard, last.position().transactionId(),
-            last.position().sequence(), mine.size(),
-            mine.isEmpty() ? null : mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC))))
-        .compose(r -> tx.commit())
+            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9")
+          .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard,
+            last.position().transactionId(), last.position().sequence(), mine.size(),
+            mine.isEmpty() ? null : mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
+            from.transactionId(), from.sequence()})))
+        .compose(r -> r.rowCount() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
+          "its offset moved (another runner applied this batch)")))
         .onFailure(e -> rollback(tx)))
       .map(v -> {
         offset = last.position();
@@ -328,7 +335,7 @@ final class ShardRunner {
           .put("shard", shard).put("position", offset.toString()));
         return true;
       })
-      .recover(e -> Future.failedFuture(e instanceof VersionChanged ? e
+      .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
         : new BatchFailed(mine.isEmpty() ? page.get(0) : mine.get(0), page.get(page.size() - 1).position(), e)));
   }
 
@@ -346,8 +353,19 @@ final class ShardRunner {
 
   private void failed(Throwable e) {
     if (e instanceof VersionChanged changed) {
-      LOG.info("{} switches to version {}", label, changed.active);
+      LOG.info("{} reloads its version and offset: {}", label, changed.getMessage());
       setUpThenPoll();
+      return;
+    }
+    if (e instanceof PrepareFailed) {
+      // Kafka or another service is unavailable: not the event's fault, so it never stops the shard
+      prepareFailures++;
+      long delay = Math.min(10_000, options.firstBackoff().toMillis() << Math.min(10, prepareFailures - 1));
+      if (prepareFailures % 10 == 1) {
+        LOG.warn("{}: preparing a batch failed (attempt {}): {}; retrying in {} ms", label, prepareFailures,
+          e.getCause().getMessage(), delay);
+      }
+      vertx.setTimer(delay, t -> poll());
       return;
     }
     if (!(e instanceof BatchFailed batch)) {
@@ -433,8 +451,19 @@ final class ShardRunner {
     final int active;
 
     VersionChanged(int active) {
-      super("active version is now " + active, null, false, false);
+      this(active, "the active version is now " + active);
+    }
+
+    VersionChanged(int active, String why) {
+      super(why, null, false, false);
       this.active = active;
+    }
+  }
+
+  /** {@link Projection#prepare} failed: a service it needs is unavailable; retried, never counted against the event. */
+  private static final class PrepareFailed extends RuntimeException {
+    PrepareFailed(Throwable cause) {
+      super(cause.getMessage(), cause, false, false);
     }
   }
 

@@ -27,8 +27,9 @@ import java.util.function.Function;
  * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
  * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
- * reason in its headers; consumption continues with the next one. Failures that say the service is unavailable for
- * the moment ({@link #isTransient}) are retried until it is back, and never dead-lettered.
+ * reason in its headers; consumption continues with the next one. Only failures about the message itself count
+ * ({@link #isRefusal}: a {@link Refused} from the handler); any other failure means a service is unavailable for the
+ * moment, and the message is retried until it is back, never dead-lettered.
  */
 public final class TopicSubscriber {
 
@@ -43,7 +44,8 @@ public final class TopicSubscriber {
   private final KafkaConsumer<String, String> consumer;
   private final KafkaProducer<String, String> dlq;
   private volatile boolean running;
-  private Future<Void> loop = Future.succeededFuture();
+  /** Completes when the poll loop has ended after {@link #close}. */
+  private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
 
   private TopicSubscriber(Vertx vertx, String bootstrapServers, String topic, String group,
                           Function<TopicMessage, Future<Void>> handler, int maxAttempts) {
@@ -73,23 +75,35 @@ public final class TopicSubscriber {
                                       int maxAttempts, Function<TopicMessage, Future<Void>> handler) {
     TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
     subscriber.running = true;
-    subscriber.loop = subscriber.consumer.subscribe(topic).compose(v -> subscriber.pollLoop());
+    subscriber.consumer.subscribe(topic).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
+      }
+      subscriber.pollOnce();
+    });
     return subscriber;
   }
 
-  private Future<Void> pollLoop() {
+  /**
+   * One poll, its messages handled in order, then their offsets committed; then the next poll. Callbacks, not a
+   * chain of futures, so that a loop running for months holds no growing chain. A message is only passed when it
+   * was handled or dead-lettered, so a commit never skips an unhandled one.
+   */
+  private void pollOnce() {
     if (!running) {
-      return Future.succeededFuture();
+      stopped.tryComplete();
+      return;
     }
-    return consumer.poll(Duration.ofMillis(200))
+    consumer.poll(Duration.ofMillis(200))
       .compose(records -> handleAll(records, 0).compose(v -> commit(records)))
-      .recover(e -> {
-        if (running) {
-          LOG.warn("Subscriber {} of {}: {}; retrying", group, topic, e.getMessage());
+      .onComplete(ar -> {
+        if (ar.failed() && running) {
+          LOG.warn("Subscriber {} of {}: {}; retrying", group, topic, ar.cause().getMessage());
+          vertx.setTimer(500, t -> pollOnce());
+        } else {
+          pollOnce();
         }
-        return delay(500);
-      })
-      .compose(v -> pollLoop());
+      });
   }
 
   private Future<Void> handleAll(KafkaConsumerRecords<String, String> records, int index) {
@@ -125,8 +139,9 @@ public final class TopicSubscriber {
       if (!running) {
         return Future.failedFuture(e);
       }
-      if (isTransient(e)) {
-        // the entity or node will be back (a shard moving, a node stopping): wait, never dead-letter for this
+      if (!isRefusal(e)) {
+        // the journal, an entity's node or Kafka is not there right now: wait for it, never dead-letter for this;
+        // every command carries the id that makes it idempotent, so sending it again is safe
         long delay = Math.min(5_000, 100L << Math.min(6, attempt - 1));
         if (attempt % 10 == 1) {
           LOG.warn("Subscriber {}: message {} of {} waits for an unavailable service (attempt {}): {}", group,
@@ -137,25 +152,25 @@ public final class TopicSubscriber {
       if (attempt >= maxAttempts) {
         return deadLetter(record, "handler failed " + attempt + " times: " + e.getMessage(), attempt);
       }
-      LOG.warn("Subscriber {}: message {} of {} failed (attempt {}): {}", group, message.eventId(), topic, attempt,
+      LOG.warn("Subscriber {}: message {} of {} refused (attempt {}): {}", group, message.eventId(), topic, attempt,
         e.getMessage());
       return delay(100L << Math.min(8, attempt - 1)).compose(v -> attempt(message, record, attempt + 1));
     });
   }
 
   /**
-   * Failures that say nothing about the message: a command that timed out (its outcome unknown; commands are
-   * idempotent, so sending it again is safe) or found no handler or owner for a moment. Only other failures count
-   * towards the dead-letter topic.
+   * Whether a handler's failure is about the message itself (a domain refusal, a message it cannot read), so that
+   * retrying it is pointless: only those go to the dead-letter topic after {@code maxAttempts}.
    */
-  static boolean isTransient(Throwable e) {
-    if (e instanceof trader.eventsourcing.entity.CommandTimeoutException) {
-      return true;
+  static boolean isRefusal(Throwable e) {
+    return e instanceof Refused || e instanceof IllegalArgumentException;
+  }
+
+  /** A handler's answer that this message can never be handled (e.g. the entity refused the command). */
+  public static final class Refused extends RuntimeException {
+    public Refused(String message) {
+      super(message, null, false, false);
     }
-    if (e instanceof io.vertx.core.eventbus.ReplyException re) {
-      return re.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE || re.failureCode() == 503;
-    }
-    return false;
   }
 
   private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, String reason, int attempts) {
@@ -169,7 +184,17 @@ public final class TopicSubscriber {
       .addHeader("dlq.offset", String.valueOf(record.offset()))
       .addHeader("dlq.group", group)
       .addHeader("dlq.attempts", String.valueOf(attempts));
-    return dlq.send(out).mapEmpty();
+    return sendDeadLetter(out, 1);
+  }
+
+  private Future<Void> sendDeadLetter(KafkaProducerRecord<String, String> out, int attempt) {
+    return dlq.send(out).<Void>mapEmpty().recover(e -> {
+      if (!running) {
+        return Future.failedFuture(e);
+      }
+      LOG.warn("Subscriber {}: cannot write to {} (attempt {}): {}", group, out.topic(), attempt, e.getMessage());
+      return delay(Math.min(5_000, 200L << Math.min(5, attempt - 1))).compose(v -> sendDeadLetter(out, attempt + 1));
+    });
   }
 
   private Future<Void> commit(KafkaConsumerRecords<String, String> records) {
@@ -193,7 +218,8 @@ public final class TopicSubscriber {
   /** Stops after the message in hand; what was not committed is delivered again to the group. */
   public Future<Void> close() {
     running = false;
-    return loop.transform(ar -> consumer.close()).transform(ar -> dlq.close()).mapEmpty();
+    return stopped.future().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+      .transform(ar -> consumer.close()).transform(ar -> dlq.close()).mapEmpty();
   }
 
   /** The topics this subscribes to; for documentation and tests. */

@@ -165,7 +165,7 @@ class TopicTest {
     TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "poison-group", 3,
       message -> {
         if (message.payload().getBoolean("fail")) {
-          return Future.failedFuture("cannot handle " + message.eventId());
+          return Future.failedFuture(new TopicSubscriber.Refused("cannot handle " + message.eventId()));
         }
         handled.add(message.eventId());
         return Future.succeededFuture();
