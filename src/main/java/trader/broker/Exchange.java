@@ -86,7 +86,8 @@ final class Exchange extends VerticleBase {
           }
           lock = c;
           c.closeHandler(v -> {
-            if (!stopping) {
+            // only while it is still the lock: resign() closes it too, after failures, and must not retry twice
+            if (!stopping && lock == c) {
               LOG.warn("Exchange lost its lock connection; resigning");
               resign().onComplete(r -> retryLater());
             }

@@ -5,6 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import trader.broker.OrderBookBench;
+import trader.broker.OrdersBench;
 import trader.eventsourcing.entity.EntityBench;
 import trader.eventsourcing.journal.JournalBench;
 import trader.eventsourcing.projection.ProjectionBench;
@@ -16,7 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
   description = "Benchmarks a part of the product in a scratch database (created, then dropped).",
   subcommands = {JournalBench.class, EntityBench.class, ProjectionBench.class, TopicBench.class,
-    OrderBookBench.class})
+    OrderBookBench.class, OrdersBench.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")

@@ -22,9 +22,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Consumes a topic in a consumer group (one per subscribing context): each message goes to the handler in order,
- * and the group's offsets are committed only after the handler succeeded. The handler turns a message into
- * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
+ * Consumes a topic in a consumer group (one per subscribing context): each message goes to the handler in order
+ * among the messages of its key (different keys concurrently), and the group's offsets are committed only after the
+ * handler succeeded for every message of the poll. The handler turns a message into entity commands carrying the
+ * business id that makes them idempotent, so redelivery changes nothing twice.
  *
  * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
  * reason in its headers; consumption continues with the next one. Only failures about the message itself count
@@ -106,11 +107,29 @@ public final class TopicSubscriber {
       });
   }
 
-  private Future<Void> handleAll(KafkaConsumerRecords<String, String> records, int index) {
+  /**
+   * The messages of one key in order, those of different keys concurrently (a handler's order is per key, as the
+   * topic's is per partition); done when all are. Sequential handling of every message capped a subscriber at one
+   * entity command (one journal commit) at a time.
+   */
+  private Future<Void> handleAll(KafkaConsumerRecords<String, String> records, int from) {
+    java.util.Map<String, java.util.List<KafkaConsumerRecord<String, String>>> byKey = new java.util.LinkedHashMap<>();
+    for (int i = from; i < records.size(); i++) {
+      KafkaConsumerRecord<String, String> r = records.recordAt(i);
+      byKey.computeIfAbsent(String.valueOf(r.key()), k -> new java.util.ArrayList<>()).add(r);
+    }
+    java.util.List<Future<Void>> chains = new java.util.ArrayList<>(byKey.size());
+    for (java.util.List<KafkaConsumerRecord<String, String>> sameKey : byKey.values()) {
+      chains.add(handleInOrder(sameKey, 0));
+    }
+    return Future.join(chains).mapEmpty();
+  }
+
+  private Future<Void> handleInOrder(java.util.List<KafkaConsumerRecord<String, String>> records, int index) {
     if (index >= records.size()) {
       return Future.succeededFuture();
     }
-    return handleOne(records.recordAt(index)).compose(v -> handleAll(records, index + 1));
+    return handleOne(records.get(index)).compose(v -> handleInOrder(records, index + 1));
   }
 
   private Future<Void> handleOne(KafkaConsumerRecord<String, String> record) {

@@ -1,0 +1,327 @@
+package trader.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.pgclient.PgConnectOptions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import trader.platform.BenchReport;
+import trader.platform.Contexts;
+import trader.platform.EmbeddedKafka;
+import trader.platform.Node;
+import trader.platform.ScratchDatabase;
+import trader.platform.Settings;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code trader bench orders}: a whole node in-process on a scratch database (and an embedded Kafka when none is
+ * configured); users sign up and fund portfolios, one symbol outside the simulated market is quoted every
+ * {@code --quote-ms} on {@code market.quotes}, and MARKET buys of one share are placed over REST at a fixed rate. For
+ * each order: the time from sending the POST until {@code GET /api/orders/{id}} (a read-your-writes read of the
+ * portfolio's order view, polled every {@code --poll-ms}) shows it FILLED, i.e. the fill recorded by the portfolio.
+ * A market order fills at the next quote after the exchange has it, so the quote interval is part of the figure.
+ */
+@Command(name = "orders", mixinStandardHelpOptions = true,
+  description = "Order round trip over REST on a whole node: POST a market buy -> fill settled in the portfolio.")
+public final class OrdersBench implements Callable<Integer> {
+
+  static final String SYMBOL = "BENCHX";
+
+  @Option(names = "--config", paramLabel = "FILE", description = "A JSON configuration file over the defaults.")
+  Path config;
+
+  @Option(names = "--rate", defaultValue = "200", description = "orders/s placed")
+  int rate;
+
+  @Option(names = "--seconds", defaultValue = "20", description = "length of the run")
+  int seconds;
+
+  @Option(names = "--users", defaultValue = "20", description = "users (one funded portfolio each) placing orders")
+  int users;
+
+  @Option(names = "--quote-ms", defaultValue = "10", description = "interval of the controlled symbol's quotes")
+  int quoteMs;
+
+  @Option(names = "--poll-ms", defaultValue = "5", description = "interval of the order status polls")
+  int pollMs;
+
+  @Option(names = "--json", description = "print one JSON object instead of a table")
+  boolean json;
+
+  @Spec
+  CommandSpec spec;
+
+  private HttpClient http;
+  private Vertx client;
+
+  record Portfolio(String token, String id) {
+  }
+
+  record Response(int statusCode, Buffer body) {
+    JsonObject bodyAsJsonObject() {
+      return body.toJsonObject();
+    }
+
+    String bodyAsString() {
+      return body.toString();
+    }
+  }
+
+  private Future<Response> call(HttpMethod method, String uri, String token, JsonObject body) {
+    return http.request(method, uri).compose(req -> {
+      if (token != null) {
+        req.putHeader("Authorization", "Bearer " + token);
+      }
+      if (body != null) {
+        req.putHeader("Content-Type", "application/json");
+      }
+      return (body == null ? req.send() : req.send(body.toBuffer()))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b)));
+    });
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Settings settings = BenchReport.settings(config);
+    Vertx vertx = Vertx.vertx();
+    EmbeddedKafka kafka = null;
+    Path kafkaDir = null;
+    Node node = null;
+    KafkaProducer<String, String> quotes = null;
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    try (ScratchDatabase scratch = ScratchDatabase.create(vertx, settings, "bench_orders")) {
+      try {
+        String bootstrap = settings.string("kafka.bootstrap-servers");
+        if (bootstrap.isBlank()) {
+          kafkaDir = Files.createTempDirectory(Files.createDirectories(Path.of(settings.string("data.dir"))),
+            "bench-kafka-");
+          kafka = EmbeddedKafka.start(kafkaDir, 0);
+          bootstrap = kafka.bootstrapServers();
+        }
+        PgConnectOptions pg = scratch.database().connectOptions();
+        int clusterPort = freePort();
+        String prefix = scratch.name() + ".";
+        node = Node.start(settings
+          .with("pg.url", "postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase())
+          .with("pg.user", pg.getUser() == null ? "" : pg.getUser())
+          .with("pg.password", pg.getPassword() == null ? "" : pg.getPassword())
+          .with("kafka.bootstrap-servers", bootstrap)
+          .with("kafka.topic-prefix", prefix)
+          .with("http.host", "127.0.0.1").with("http.port", 0)
+          .with("cluster.host", "127.0.0.1").with("cluster.port", clusterPort)
+          .with("cluster.members", "127.0.0.1:" + clusterPort)
+          .with("auth.jwt-secret", UUID.randomUUID() + "-" + UUID.randomUUID())
+          .with("auth.pbkdf2-iterations", 10_000), Contexts.all());
+        client = Vertx.vertx();
+        http = client.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+          .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(64));
+
+        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+          "linger.ms", "0"), new StringSerializer(), new StringSerializer());
+        quotes = producer;
+        String topic = prefix + "market.quotes";
+        JsonObject quote = new JsonObject().put("symbol", SYMBOL).put("bid", "9.99").put("ask", "10.00")
+          .put("last", "10.00").put("stale", false);
+        ticker.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(topic, SYMBOL,
+          quote.copy().put("time", Instant.now().toString()).encode())), 0, quoteMs, TimeUnit.MILLISECONDS);
+
+        int total = Math.max(1, rate * seconds);
+        // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio (within money.max-amount)
+        String cash = String.valueOf(Math.min(1_000_000, 11 * (total / users + 2))) + ".00";
+        List<Portfolio> portfolios = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+          portfolios.add(funded(cash));
+        }
+        // warm-up: once an order fills, the quote replica and the exchange have the symbol
+        long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+          Response r = place(portfolios.get(0)).await();
+          if (r.statusCode() == 202) {
+            awaitFilled(portfolios.get(0), r.bodyAsJsonObject().getString("orderId"),
+              System.nanoTime() + 30_000_000_000L)
+              .await();
+            break;
+          }
+          if (System.nanoTime() > warm) {
+            throw new IllegalStateException("No order accepted: " + r.bodyAsString());
+          }
+          Thread.sleep(100);
+        }
+
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        Promise<Void> all = Promise.promise();
+        long start = System.nanoTime();
+        long[] lastDone = {start};
+        int[] sent = {0};
+        client.setPeriodic(1, 1, t -> {
+          long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L + 1);
+          while (sent[0] < due) {
+            Portfolio p = portfolios.get(sent[0] % portfolios.size());
+            sent[0]++;
+            long t0 = System.nanoTime();
+            place(p).compose(r -> r.statusCode() == 202
+                ? awaitFilled(p, r.bodyAsJsonObject().getString("orderId"), t0 + 30_000_000_000L)
+                : Future.failedFuture(r.statusCode() + " " + r.bodyAsString()))
+              .onComplete(r -> {
+                if (r.succeeded()) {
+                  latencies.add((System.nanoTime() - t0) / 1000);
+                } else if (failed.incrementAndGet() <= 5) {
+                  System.err.println("order failed: " + r.cause().getMessage());
+                }
+                lastDone[0] = System.nanoTime();
+                if (done.incrementAndGet() == total) {
+                  all.tryComplete();
+                }
+              });
+          }
+          if (sent[0] == total) {
+            client.cancelTimer(t);
+          }
+        });
+        all.future().await(seconds + 60L, TimeUnit.SECONDS);
+        double elapsed = (lastDone[0] - start) / 1e9;
+
+        BenchReport report = new BenchReport("orders", scratch.serverVersion());
+        report.row("orders placed (MARKET buy, " + users + " portfolios)", "orders/s", total / ((double) seconds),
+          null);
+        report.row("orders filled and settled", "orders/s", latencies.size() / elapsed,
+          latencies.size() / elapsed / rate);
+        report.latency("POST -> fill settled in the portfolio, at " + rate + "/s", new ArrayList<>(latencies));
+        JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("orders", total)
+          .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs);
+        if (json) {
+          PrintWriter out = spec.commandLine().getOut();
+          out.println(result.encode());
+          out.flush();
+        } else {
+          report.print(false, System.out);
+          System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, status polled every %d ms%n",
+            latencies.size(), total, failed.get(), quoteMs, pollMs);
+        }
+        return failed.get() == 0 ? 0 : 1;
+      } finally {
+        // the node goes before its scratch database is dropped
+        ticker.shutdownNow();
+        if (quotes != null) {
+          quotes.close();
+        }
+        if (client != null) {
+          client.close().await();
+        }
+        if (node != null) {
+          node.close();
+        }
+      }
+    } finally {
+      vertx.close().await();
+      if (kafka != null) {
+        kafka.close();
+        try (var paths = Files.walk(kafkaDir)) {
+          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  private Future<Response> place(Portfolio p) {
+    return call(HttpMethod.POST, "/api/portfolios/" + p.id() + "/orders", p.token(), new JsonObject()
+      .put("symbol", SYMBOL).put("side", "BUY").put("quantity", 1)
+        .put("type", "MARKET").put("timeInForce", "GTC"));
+  }
+
+  /** Polls the order until it is FILLED (fails on another final status or at the deadline). */
+  private Future<Void> awaitFilled(Portfolio p, String orderId, long deadline) {
+    Promise<Void> done = Promise.promise();
+    poll(p, orderId, deadline, done);
+    return done.future();
+  }
+
+  private void poll(Portfolio p, String orderId, long deadline, Promise<Void> done) {
+    call(HttpMethod.GET, "/api/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8), p.token(), null)
+      .onComplete(r -> {
+        String status = r.succeeded() && r.result().statusCode() == 200
+          ? r.result().bodyAsJsonObject().getString("status") : null;
+        if ("FILLED".equals(status)) {
+          done.complete();
+        } else if (status != null && !"OPEN".equals(status)) {
+          done.fail("order " + orderId + " ended " + status + ": " + r.result().bodyAsString());
+        } else if (System.nanoTime() > deadline) {
+          done.fail("order " + orderId + " not filled in time (" + status + ")");
+        } else {
+          client.setTimer(pollMs, t -> poll(p, orderId, deadline, done));
+        }
+      });
+  }
+
+  private Portfolio funded(String cash) throws InterruptedException {
+    JsonObject user = expect(call(HttpMethod.POST, "/api/auth/signup", null, new JsonObject()
+      .put("username", "bench-" + UUID.randomUUID().toString().substring(0, 8))
+      .put("password", "correct horse battery")).await(), 201);
+    String token = user.getString("token");
+    String id = expect(call(HttpMethod.POST, "/api/portfolios", token, new JsonObject().put("name", "bench"))
+      .await(), 201).getString("portfolioId");
+    JsonObject transfer = new JsonObject().put("from", new JsonObject().put("kind", "savings"))
+      .put("to", new JsonObject().put("kind", "portfolio").put("id", id)).put("amount", cash);
+    for (int i = 0; ; i++) {
+      Response r = call(HttpMethod.POST, "/api/transfers", token, transfer).await();
+      if (r.statusCode() != 504 || i == 10) {
+        expect(r, 202);
+        break;
+      }
+    }
+    for (int i = 0; i < 300; i++) {
+      Response r = call(HttpMethod.GET, "/api/portfolios/" + id, token, null).await();
+      if (r.statusCode() == 200 && cash.equals(r.bodyAsJsonObject().getString("cash"))) {
+        return new Portfolio(token, id);
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("Portfolio " + id + " was not funded");
+  }
+
+  private static JsonObject expect(Response r, int status) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException("Expected " + status + ", got " + r.statusCode() + ": " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package trader.broker;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import trader.testing.TestInfra;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code bench orders} runs end to end with tiny numbers and prints one JSON object (its figures mean little here). */
+class OrdersBenchTest {
+
+  @Test
+  void placesFillsAndReports() {
+    System.setProperty("trader.pg.url", TestInfra.adminPgUrl());
+    System.setProperty("trader.kafka.bootstrap-servers", TestInfra.kafkaBootstrap());
+    try {
+      StringWriter out = new StringWriter();
+      int exit = new CommandLine(new OrdersBench()).setOut(new PrintWriter(out))
+        .execute("--json", "--rate", "20", "--seconds", "2", "--users", "2");
+      assertThat(exit).isZero();
+      String[] lines = out.toString().trim().split("\n");
+      JsonObject result = new JsonObject(lines[lines.length - 1]);
+      assertThat(result.getInteger("orders")).isEqualTo(40);
+      assertThat(result.getInteger("filled")).isEqualTo(40);
+      assertThat(result.getInteger("failed")).isZero();
+      JsonObject latency = result.getJsonArray("rows").getJsonObject(2);
+      assertThat(latency.getDouble("p99")).isGreaterThanOrEqualTo(latency.getDouble("p50"));
+    } finally {
+      System.clearProperty("trader.pg.url");
+      System.clearProperty("trader.kafka.bootstrap-servers");
+    }
+  }
+}

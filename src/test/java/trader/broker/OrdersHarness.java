@@ -1,0 +1,212 @@
+package trader.broker;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import trader.platform.Contexts;
+import trader.platform.Node;
+import trader.platform.Settings;
+import trader.testing.NodeProcess;
+import trader.testing.TestDatabase;
+import trader.testing.TestInfra;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A whole node over one test database, restartable, with an HTTP client and a producer of quotes (the helpers of
+ * {@link OrdersApiTest} as instance methods, for tests that stop and start nodes).
+ */
+final class OrdersHarness implements AutoCloseable {
+
+  final TestDatabase db;
+  final int httpPort = NodeProcess.freePort();
+  final int clusterPort = NodeProcess.freePort();
+  final Map<String, Object> extra = new HashMap<>();
+  final Vertx client = Vertx.vertx();
+  final WebClient http;
+  final KafkaProducer<String, String> quotes;
+  Node node;
+
+  OrdersHarness(TestDatabase db) {
+    this.db = db;
+    http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort));
+    quotes = new KafkaProducer<>(Map.of("bootstrap.servers", TestInfra.kafkaBootstrap()), new StringSerializer(),
+      new StringSerializer());
+  }
+
+  /** Starts a node on the database and topic prefix (the same each time). */
+  Node startNode() {
+    Map<String, Object> settings = new HashMap<>(Map.ofEntries(
+      Map.entry("pg.url", db.url()),
+      Map.entry("kafka.bootstrap-servers", TestInfra.kafkaBootstrap()),
+      Map.entry("kafka.topic-prefix", db.name() + "."),
+      Map.entry("http.port", httpPort),
+      Map.entry("http.host", "127.0.0.1"),
+      Map.entry("cluster.port", clusterPort),
+      Map.entry("cluster.members", "127.0.0.1:" + clusterPort),
+      Map.entry("auth.jwt-secret", "orders-harness-secret-0123456789abcdef"),
+      Map.entry("auth.pbkdf2-iterations", 10_000)));
+    settings.putAll(extra);
+    node = Node.start(Settings.of(settings), Contexts.all());
+    return node;
+  }
+
+  void stopNode() {
+    if (node != null) {
+      node.close();
+      node = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    quotes.close();
+    client.close().await();
+    stopNode();
+  }
+
+  record User(String id, String token) {
+  }
+
+  User signup() {
+    HttpResponse<Buffer> r = http.post("/api/auth/signup").sendJsonObject(new JsonObject()
+      .put("username", "trader-" + UUID.randomUUID().toString().substring(0, 8))
+      .put("password", "correct horse battery")).await();
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    return new User(r.bodyAsJsonObject().getString("userId"), r.bodyAsJsonObject().getString("token"));
+  }
+
+  static HttpRequest<Buffer> as(User user, HttpRequest<Buffer> request) {
+    return request.bearerTokenAuthentication(user.token());
+  }
+
+  /** A new portfolio of a new user, funded with {@code cash} from savings. */
+  Portfolio funded(String cash) {
+    User user = signup();
+    HttpResponse<Buffer> r = as(user, http.post("/api/portfolios")).sendJsonObject(new JsonObject().put("name", "p"))
+      .await();
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+    String id = r.bodyAsJsonObject().getString("portfolioId");
+    JsonObject transfer = new JsonObject().put("from", new JsonObject().put("kind", "savings"))
+      .put("to", new JsonObject().put("kind", "portfolio").put("id", id)).put("amount", cash);
+    // a freshly started node's read sides may still be catching up: 504, ask again
+    for (int i = 0; i < 10; i++) {
+      r = as(user, http.post("/api/transfers")).sendJsonObject(transfer).await();
+      if (r.statusCode() != 504) {
+        break;
+      }
+    }
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
+    Portfolio p = new Portfolio(user, id);
+    until("cash " + cash, () -> cash.equals(p.view().getString("cash")), () -> { });
+    return p;
+  }
+
+  final class Portfolio {
+    final User user;
+    final String id;
+
+    Portfolio(User user, String id) {
+      this.user = user;
+      this.id = id;
+    }
+
+    JsonObject view() {
+      HttpResponse<Buffer> r = as(user, http.get("/api/portfolios/" + id)).send().await();
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      return r.bodyAsJsonObject();
+    }
+
+    HttpResponse<Buffer> place(JsonObject order) {
+      return as(user, http.post("/api/portfolios/" + id + "/orders")).sendJsonObject(order).await();
+    }
+
+    String placed(JsonObject order) {
+      HttpResponse<Buffer> r = place(order);
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
+      return r.bodyAsJsonObject().getString("orderId");
+    }
+
+    JsonObject order(String orderId) {
+      HttpResponse<Buffer> r = as(user, http.get("/api/orders/" + orderId)).send().await();
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      return r.bodyAsJsonObject();
+    }
+
+    JsonObject awaitStatus(String orderId, String status, Runnable quote) {
+      until(orderId + " " + status, () -> status.equals(order(orderId).getString("status")), quote);
+      return order(orderId);
+    }
+  }
+
+  static JsonObject order(String symbol, String side, long quantity, String type, String timeInForce) {
+    return new JsonObject().put("symbol", symbol).put("side", side).put("quantity", quantity).put("type", type)
+      .put("timeInForce", timeInForce);
+  }
+
+  /** A symbol the simulated market does not quote. */
+  static String symbol() {
+    StringBuilder s = new StringBuilder("T");
+    for (int i = 0; i < 6; i++) {
+      s.append((char) ('A' + ThreadLocalRandom.current().nextInt(26)));
+    }
+    return s.toString();
+  }
+
+  void quote(String symbol, String bid, String ask) {
+    JsonObject q = new JsonObject().put("symbol", symbol).put("bid", bid).put("ask", ask).put("last", bid)
+      .put("time", Instant.now().toString()).put("stale", false);
+    try {
+      quotes.send(new ProducerRecord<>(db.name() + ".market.quotes", symbol, q.encode())).get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The broker's read-side status of an order (null before the broker has it). */
+  String brokerStatus(String orderId) {
+    var rows = node.pool().preparedQuery("select status from broker_orders where order_id = $1")
+      .execute(io.vertx.sqlclient.Tuple.of(orderId)).await();
+    return rows.size() == 0 ? null : rows.iterator().next().getString("status");
+  }
+
+  static void until(String what, BooleanSupplier condition, Runnable meanwhile) {
+    until(what, Duration.ofSeconds(30), condition, meanwhile);
+  }
+
+  static void until(String what, Duration within, BooleanSupplier condition, Runnable meanwhile) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      meanwhile.run();
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static JsonObject holding(JsonObject view, String symbol) {
+    return view.getJsonArray("holdings").stream().map(JsonObject.class::cast)
+      .filter(h -> symbol.equals(h.getString("symbol"))).findFirst().orElse(null);
+  }
+}
