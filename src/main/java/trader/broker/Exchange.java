@@ -20,6 +20,7 @@ import trader.quotes.Quote;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -43,6 +44,8 @@ final class Exchange extends VerticleBase {
   private final EntityRef<OrderCommand> orders;
   private final LocalTime sessionClose;
   private OrderBooks books;
+  /** Order changes seen while the books are being rebuilt; null when not rebuilding. */
+  private List<JsonObject> changesDuringRebuild;
   private PgConnection lock;
   private TopicTail quotes;
   private long closeTimer = -1;
@@ -113,6 +116,8 @@ final class Exchange extends VerticleBase {
 
   /** The books from the open orders of the read side; DAY orders from before the last session close expire. */
   private Future<Void> rebuild() {
+    // changes that arrive while the books are read are replayed on them: none may fall between read and install
+    changesDuringRebuild = new java.util.ArrayList<>();
     Instant lastClose = lastSessionClose(Instant.now());
     return engine.progress().awaitCommitted(BrokerOrders.NAME, java.time.Duration.ofSeconds(10))
       .recover(e -> Future.succeededFuture())
@@ -131,6 +136,9 @@ final class Exchange extends VerticleBase {
           }
         }
         books = rebuilt;
+        List<JsonObject> missed = changesDuringRebuild;
+        changesDuringRebuild = null;
+        missed.forEach(this::onChange);
         // only quotes from now on: old prices must not execute the rebuilt books
         quotes = TopicTail.start(vertx, engine.kafkaBootstrapServers(), engine.topic("market.quotes"), false,
           (key, quote) -> onQuote(quote));
@@ -142,6 +150,7 @@ final class Exchange extends VerticleBase {
 
   private Future<Void> resign() {
     books = null;
+    changesDuringRebuild = null;
     vertx.cancelTimer(closeTimer);
     Future<Void> closed = quotes == null ? Future.succeededFuture() : quotes.close();
     quotes = null;
@@ -152,6 +161,9 @@ final class Exchange extends VerticleBase {
 
   private void onChange(JsonObject change) {
     if (books == null) {
+      if (changesDuringRebuild != null) {
+        changesDuringRebuild.add(change);
+      }
       return;
     }
     String status = change.getString("status");

@@ -51,8 +51,15 @@ final class OrderPlacement {
       return "Time in force is required (DAY or GTC)";
     }
     String limitProblem = priceProblem(place.type(), place.type().hasLimitPrice(), "limit price", place.limitPrice());
-    return limitProblem != null ? limitProblem
+    String problem = limitProblem != null ? limitProblem
       : priceProblem(place.type(), place.type().hasStopPrice(), "stop price", place.stopPrice());
+    if (problem == null && place.type() == OrderType.STOP_LIMIT && place.side() == Side.BUY
+      && place.stopPrice().compareTo(place.limitPrice()) > 0) {
+      // it reserves at its limit, and the broker never fills a buy beyond what it reserved
+      return "A stop-limit buy's stop price (" + Money.format(place.stopPrice()) + ") must not be above its limit "
+        + "price (" + Money.format(place.limitPrice()) + ")";
+    }
+    return problem;
   }
 
   private static String priceProblem(OrderType type, boolean expected, String what, BigDecimal price) {

@@ -128,6 +128,9 @@ class PortfolioOrdersTest {
       .thenRejected("A stop-limit order needs a stop price");
     funded.when(new PlaceOrder("o1", "AAPL", BUY, 1, STOP_LIMIT, null, money("10"), DAY, null))
       .thenRejected("A stop-limit order needs a limit price");
+    // it would reserve at the limit and could never be filled at its stop
+    funded.when(new PlaceOrder("o1", "AAPL", BUY, 1, STOP_LIMIT, money("10"), money("10.01"), DAY, null))
+      .thenRejected("A stop-limit buy's stop price (10.01) must not be above its limit price (10.00)");
     funded.when(new PlaceOrder("o1", "AAPL", BUY, 1, MARKET, money("10"), null, DAY, money("10")))
       .thenRejected("A market order has no limit price");
     funded.when(new PlaceOrder("o1", "AAPL", BUY, 1, MARKET, null, money("10"), DAY, money("10")))
