@@ -194,6 +194,17 @@ class OrdersApiTest {
       .filter(h -> symbol.equals(h.getString("symbol"))).findFirst().orElse(null);
   }
 
+  /**
+   * Until the portfolio context's quote replica knows {@code sym}: a market sell of a share the portfolio does not
+   * hold is then refused for the shares, no longer for a missing quote (and changes nothing).
+   */
+  private void awaitQuote(Portfolio p, String sym, String bid, String ask) {
+    until("the quote replica", () -> {
+      HttpResponse<Buffer> r = p.place(order(sym, "SELL", 1, "MARKET"));
+      return r.statusCode() == 409 && r.bodyAsJsonObject().getString("detail").contains("shares");
+    }, () -> quote(sym, bid, ask));
+  }
+
   @Test
   void aMarketBuyFillsAtTheNextAskAndSettlesExactly() {
     Portfolio p = funded("5000.00");
@@ -229,7 +240,7 @@ class OrdersApiTest {
     Portfolio p = funded("1000.00");
     String sym = symbol();
     quote(sym, "49.90", "50.00");
-    until("the quote replica", () -> p.place(order(sym, "BUY", 1, "LIMIT")).statusCode() == 400, () -> { });
+    awaitQuote(p, sym, "49.90", "50.00");
     String orderId = null;
     while (orderId == null) {
       HttpResponse<Buffer> r = p.place(order(sym, "BUY", 5, "LIMIT").put("limitPrice", "48.00"));
@@ -256,7 +267,7 @@ class OrdersApiTest {
     Portfolio stranger = funded("10.00");
     String sym = symbol();
     quote(sym, "29.90", "30.00");
-    until("the quote replica", () -> p.place(order(sym, "BUY", 1, "LIMIT")).statusCode() == 400, () -> { });
+    awaitQuote(p, sym, "29.90", "30.00");
     String orderId = p.placed(order(sym, "BUY", 10, "LIMIT").put("limitPrice", "20.00"));
     until("reservation", () -> "200.00".equals(p.view().getString("reservedCash")), () -> { });
     assertThat(as(stranger.user(), http.delete("/api/orders/" + orderId)).send().await().statusCode()).isEqualTo(404);
@@ -312,7 +323,7 @@ class OrdersApiTest {
     Portfolio p = funded("1000.00");
     String sym = symbol();
     quote(sym, "19.90", "20.00");
-    until("the quote replica", () -> p.place(order(sym, "BUY", 1, "LIMIT")).statusCode() == 400, () -> { });
+    awaitQuote(p, sym, "19.90", "20.00");
     String first = p.placed(order(sym, "BUY", 10, "MARKET"));
     JsonObject filled = p.awaitStatus(first, "FILLED", () -> quote(sym, "19.90", "20.00"));
     // a copy of the placement and of the fill, as a redelivery would bring them
