@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.platform.Contexts;
 import trader.platform.Node;
-import trader.platform.Settings;
 import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
 import trader.testing.TestInfra;
+import trader.testing.TestNodes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -60,16 +60,8 @@ class OrdersApiTest {
   }
 
   static Node startNode() {
-    return Node.start(Settings.of(Map.ofEntries(
-      Map.entry("pg.url", db.url()),
-      Map.entry("kafka.bootstrap-servers", TestInfra.kafkaBootstrap()),
-      Map.entry("kafka.topic-prefix", db.name() + "."),
-      Map.entry("http.port", httpPort),
-      Map.entry("http.host", "127.0.0.1"),
-      Map.entry("cluster.port", clusterPort),
-      Map.entry("cluster.members", "127.0.0.1:" + clusterPort),
-      Map.entry("auth.jwt-secret", "orders-api-test-secret-0123456789abcdef"),
-      Map.entry("auth.pbkdf2-iterations", 10_000))), Contexts.all());
+    return Node.start(TestNodes.settings(db, Map.of("http.port", httpPort, "cluster.port", clusterPort,
+      "cluster.members", "127.0.0.1:" + clusterPort)), Contexts.all());
   }
 
   @AfterAll

@@ -12,10 +12,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import trader.platform.Contexts;
 import trader.platform.Node;
-import trader.platform.Settings;
 import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
 import trader.testing.TestInfra;
+import trader.testing.TestNodes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,18 +51,10 @@ final class OrdersHarness implements AutoCloseable {
 
   /** Starts a node on the database and topic prefix (the same each time). */
   Node startNode() {
-    Map<String, Object> settings = new HashMap<>(Map.ofEntries(
-      Map.entry("pg.url", db.url()),
-      Map.entry("kafka.bootstrap-servers", TestInfra.kafkaBootstrap()),
-      Map.entry("kafka.topic-prefix", db.name() + "."),
-      Map.entry("http.port", httpPort),
-      Map.entry("http.host", "127.0.0.1"),
-      Map.entry("cluster.port", clusterPort),
-      Map.entry("cluster.members", "127.0.0.1:" + clusterPort),
-      Map.entry("auth.jwt-secret", "orders-harness-secret-0123456789abcdef"),
-      Map.entry("auth.pbkdf2-iterations", 10_000)));
+    Map<String, Object> settings = new HashMap<>(Map.of("http.port", httpPort, "cluster.port", clusterPort,
+      "cluster.members", "127.0.0.1:" + clusterPort));
     settings.putAll(extra);
-    node = Node.start(Settings.of(settings), Contexts.all());
+    node = Node.start(TestNodes.settings(db, settings), Contexts.all());
     return node;
   }
 

@@ -14,10 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.platform.Contexts;
 import trader.platform.Node;
-import trader.platform.Settings;
-import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
-import trader.testing.TestInfra;
+import trader.testing.TestNodes;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,19 +38,8 @@ class TradingApiTest {
 
   @BeforeAll
   static void start() {
-    int clusterPort = NodeProcess.freePort();
-    node = Node.start(Settings.of(Map.ofEntries(
-      Map.entry("pg.url", db.url()),
-      Map.entry("kafka.bootstrap-servers", TestInfra.kafkaBootstrap()),
-      Map.entry("kafka.topic-prefix", db.name() + "."),
-      Map.entry("http.port", NodeProcess.freePort()),
-      Map.entry("http.host", "127.0.0.1"),
-      Map.entry("cluster.port", clusterPort),
-      Map.entry("cluster.members", "127.0.0.1:" + clusterPort),
-      Map.entry("auth.jwt-secret", "trading-api-test-secret-0123456789abcdef"),
-      Map.entry("auth.pbkdf2-iterations", 10_000),
-      Map.entry("auth.login-max-failures", 3),
-      Map.entry("money.max-amount", "50000.00"))), Contexts.all());
+    node = Node.start(TestNodes.settings(db, Map.of("auth.login-max-failures", 3, "money.max-amount", "50000.00")),
+      Contexts.all());
     client = Vertx.vertx();
     http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()));
   }

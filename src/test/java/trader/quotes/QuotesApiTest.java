@@ -16,10 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.platform.Contexts;
 import trader.platform.Node;
-import trader.platform.Settings;
-import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
 import trader.testing.TestInfra;
+import trader.testing.TestNodes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -46,19 +45,7 @@ class QuotesApiTest {
 
   @BeforeAll
   static void start() {
-    int clusterPort = NodeProcess.freePort();
-    node = Node.start(Settings.of(Map.ofEntries(
-      Map.entry("pg.url", db.url()),
-      Map.entry("kafka.bootstrap-servers", TestInfra.kafkaBootstrap()),
-      Map.entry("kafka.topic-prefix", db.name() + "."),
-      Map.entry("http.port", NodeProcess.freePort()),
-      Map.entry("http.host", "127.0.0.1"),
-      Map.entry("cluster.port", clusterPort),
-      Map.entry("cluster.members", "127.0.0.1:" + clusterPort),
-      Map.entry("auth.jwt-secret", "quotes-api-test-secret-0123456789abcdef"),
-      Map.entry("auth.pbkdf2-iterations", 10_000),
-      Map.entry("quotes.tick-ms", 200),
-      Map.entry("quotes.seed", 42))), Contexts.all());
+    node = Node.start(TestNodes.settings(db, Map.of("quotes.tick-ms", 200, "quotes.seed", 42)), Contexts.all());
     client = Vertx.vertx();
     http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort()));
     HttpResponse<Buffer> r = http.post("/api/auth/signup").sendJsonObject(new JsonObject().put("username", "quoter")

@@ -16,6 +16,7 @@ import trader.platform.Settings;
 import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
 import trader.testing.TestInfra;
+import trader.testing.TestNodes;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -37,10 +38,9 @@ class SagaReplayTest {
   void replayingEveryStepAndOutcomeMovesNoMoneyAgain() throws Exception {
     int clusterPort = NodeProcess.freePort();
     int httpPort = NodeProcess.freePort();
-    Settings settings = Settings.of(Map.of("pg.url", db.url(), "kafka.bootstrap-servers", TestInfra.kafkaBootstrap(),
-      "kafka.topic-prefix", db.name() + ".", "http.port", httpPort, "http.host", "127.0.0.1",
-      "cluster.port", clusterPort, "cluster.members", "127.0.0.1:" + clusterPort,
-      "auth.jwt-secret", "saga-replay-test-secret-0123456789abcdef", "auth.pbkdf2-iterations", 10_000));
+    // the same ports for both starts: the second node is the first one restarted
+    Settings settings = TestNodes.settings(db, Map.of("http.port", httpPort, "cluster.port", clusterPort,
+      "cluster.members", "127.0.0.1:" + clusterPort));
     Vertx vertx = Vertx.vertx();
     WebClient http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort));
     Pool pool = db.database().pool(vertx);
