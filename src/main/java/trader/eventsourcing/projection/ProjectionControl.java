@@ -28,8 +28,10 @@ public final class ProjectionControl {
   public static Future<List<ShardStatus>> status(Pool pool) {
     return pool.query("""
         with head as (
-          select coalesce(max(position), 0) as seq from journal
-          where transaction_id < pg_snapshot_xmin(pg_current_snapshot()))
+          -- the last event in commit-safe order (positions of concurrent transactions interleave, so not max)
+          select coalesce((select position from journal
+            where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            order by journal.transaction_id desc, journal.position desc limit 1), 0) as seq)
         select v.name, v.active_version, v.building_version, o.shard, o.transaction_id, o.sequence,
                o.events_applied, o.stopped_reason, head.seq as head,
                (select extract(epoch from now() - min(j.created_at)) * 1000 from journal j
