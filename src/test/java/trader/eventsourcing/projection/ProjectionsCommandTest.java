@@ -47,13 +47,8 @@ class ProjectionsCommandTest {
       StreamTotals projection = new StreamTotals("totals_cli", 2);
       Projections runtime = Projections.create(vertx, db.options(), journal, null, new SimpleMeterRegistry(),
         ProjectionOptions.DEFAULT.withBatchSize(100)).register(projection);
-      ProjectionTest.eventually(() -> {
-        try {
-          return count(pool, "select coalesce(sum(events), 0) from totals_cli_totals") == 2000;
-        } catch (RuntimeException notCreatedYet) {
-          return false;
-        }
-      }, Duration.ofSeconds(30));
+      ProjectionTest.eventually(() -> count(pool, "select coalesce(sum(events), 0) from totals_cli_totals") == 2000,
+        Duration.ofSeconds(30));
 
       Run status = run("projections", "status");
       assertThat(status.exit).isZero();
