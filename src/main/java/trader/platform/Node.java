@@ -186,7 +186,9 @@ public final class Node implements AutoCloseable {
       Settings httpSettings = settings.with("http.port", httpPort);
       apiRoutes.add(builder -> builder.getRoute("getInfo").addHandler(rc -> rc.json(new JsonObject()
         .put("product", "reactive-stock-trader").put("version", version()).put("node", name)
-        .put("clusterMembers", clusterManager.getNodes().size()))));
+        .put("clusterMembers", clusterManager.getNodes().size())
+        // the web UI's order ticket previews what a market or stop buy reserves
+        .put("orderCollarPercent", settings.decimal("orders.collar-percent").toPlainString()))));
       Optional<AdminToken> adminToken = AdminToken.resolve(settings, embeddedPostgres != null, dataDir);
       if (adminToken.isEmpty()) {
         LOG.warn("Admin API off: set admin.token (at least {} random characters) to use /api/admin",
