@@ -12,6 +12,11 @@ if (stored && stored.token && tokenExpiry(stored.token) > Date.now()) {
   Object.assign(session, stored);
 }
 
+/** Whether the session's token has run out (the bridge closes the socket then; the API answers 401). */
+export function sessionExpired() {
+  return session.token !== null && tokenExpiry(session.token) <= Date.now();
+}
+
 function tokenExpiry(token) {
   try {
     return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000;

@@ -90,7 +90,7 @@ const App = {
     <div v-if="session.token && connection.state === 'reconnecting'" class="banner" role="alert" data-testid="reconnecting">
       Connection lost. Reconnecting… Prices and statuses resume when it is back.
     </div>
-    <nav v-if="session.token && symbols.length" class="ticker" aria-label="Ticker">
+    <nav v-if="session.token && symbols.length" class="ticker" :class="{dimmed: connection.state !== 'live'}" aria-label="Ticker">
       <a v-for="s in symbols" :key="s" :href="'#/quotes/' + s" class="tick" :class="quotes[s] && quotes[s].move" :data-symbol="s">
         <span class="sym">{{ s }}</span>
         <span class="num">{{ quotes[s] ? $f.money(quotes[s].last) : '—' }}</span>

@@ -1,6 +1,8 @@
 // Live updates over the SockJS event-bus bridge: one connection per logged-in tab, handlers per address
 // (registered again after every reconnect), and a "resync" signal so views refetch what they may have missed.
 
+import { endSession, sessionExpired } from './api.js';
+
 const { reactive } = Vue;
 
 /** 'offline' (logged out), 'connecting', 'live' or 'reconnecting'. */
@@ -33,7 +35,12 @@ export function connect(token) {
     everOpen = true;
   };
   current.onclose = () => {
-    if (bus === current) {
+    if (bus !== current) {
+      return;
+    }
+    if (sessionExpired()) {
+      endSession(true);   // the bridge closed the socket because the token ran out: log in again
+    } else {
       connection.state = 'reconnecting';
     }
   };

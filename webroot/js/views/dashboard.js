@@ -155,7 +155,9 @@ export default {
       <div class="main-column">
         <section class="card">
           <h2>Holdings</h2>
-          <p v-if="holdings.length === 0" class="muted">No shares yet. Use the order ticket to buy some.</p>
+          <p v-if="holdings.length === 0" class="muted">No shares yet.
+            <template v-if="view.cash === '0.00'"><a :href="'#/transfers?to=' + id">Add funds</a>, then buy</template>
+            <template v-else>Buy some</template> with the order ticket.</p>
           <div class="table-wrap" v-else>
             <table data-testid="holdings">
               <thead><tr><th>Symbol</th><th class="r">Shares</th><th class="r">Last</th><th class="r">Market value</th>

@@ -17,6 +17,9 @@ export default {
       return session.expired;
     },
   },
+  mounted() {
+    this.$refs.username.focus();
+  },
   watch: {
     mode() {
       this.clear();
@@ -52,7 +55,7 @@ export default {
       </div>
       <p v-if="expired && !signup" class="notice">Your session has ended. Please log in again.</p>
       <label for="username">Username</label>
-      <input id="username" name="username" v-model.trim="username" autocomplete="username" autofocus
+      <input id="username" name="username" v-model.trim="username" autocomplete="username" ref="username"
         :aria-invalid="!!errors.username" aria-describedby="err-username hint-username">
       <p v-if="signup" class="hint" id="hint-username">3–30 letters, digits, dots, dashes or underscores.</p>
       <FieldError :errors="errors" field="username"/>

@@ -56,7 +56,8 @@ public final class HttpVerticle extends VerticleBase {
       router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
       router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
       // the UI's browser libraries that come as WebJars (Vue, sockjs-client); versioned paths, so cached long
-      router.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86_400));
+      router.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86_400));
       StaticHandler ui = StaticHandler.create("webroot").setCachingEnabled(true);
       // the UI owns every other path; /api stays out so that its unknown paths and methods answer 404/405
       router.routeWithRegex("^/(?!api/|health/|metrics).*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ui);

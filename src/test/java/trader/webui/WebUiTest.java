@@ -123,7 +123,7 @@ class WebUiTest {
     assertThat(page.locator("[data-error-for=limitPrice]")).containsText("limitPrice");
 
     // a sell limit far above the market rests and reserves the shares; cancelling releases them
-    page.locator("#t-limit").fill("9999.00");
+    page.locator("#t-limitPrice").fill("9999.00");
     page.locator(".ticket label", new Page.LocatorOptions().setHasText("GTC")).click();
     page.getByText("Place sell order").click();
     page.getByRole(AriaRole.TAB, new Page.GetByRoleOptions().setName(Pattern.compile("Open orders"))).click();
@@ -133,7 +133,7 @@ class WebUiTest {
     assertThat(page.locator("[data-testid=reservation-preview]")).containsText("of 0 free");
     screenshot(page, "dashboard");
 
-    openOrder.getByText("Cancel").click();
+    openOrder.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Cancel")).click();
     assertThat(openOrder).hasCount(0);
     assertThat(holding.locator("[data-col=shares]")).hasText("5");
     assertThat(page.locator("[data-testid=reservation-preview]")).containsText("of 5 free");
@@ -148,10 +148,18 @@ class WebUiTest {
     assertSameDocument(page);
 
     page.getByText("Log out").click();
-    assertThat(page.locator("#username")).isVisible();
+    assertThat(page.locator("#username")).isFocused();
     screenshot(page, "login");
-    Assertions.assertThat(user).isNotBlank();
-    Assertions.assertThat(portfolio).isNotBlank();
+
+    // back in with the keyboard alone: the username field has the focus, Tab moves on, Enter submits
+    page.keyboard().type(user);
+    page.keyboard().press("Tab");
+    page.keyboard().type(PASSWORD);
+    page.keyboard().press("Enter");
+    assertThat(page.locator("[data-testid=username]")).hasText(user);
+    assertThat(page.locator("[data-portfolio=Growth]")).containsText("$");
+    page.locator("[data-portfolio=Growth] a").first().click();
+    Assertions.assertThat(page.url()).endsWith("#/portfolios/" + portfolio);
   }
 
   @Test
@@ -164,10 +172,12 @@ class WebUiTest {
     markDocument(bob);
     assertThat(bob.locator("[data-testid=connection]")).hasAttribute("data-state", "live");
 
-    // bob's page also tries to listen on alice's addresses directly; the bridge must refuse
+    // bob's page also tries to listen on alice's addresses directly; the bridge must refuse (its refusals name no
+    // address, so they reach the client's onerror)
     bob.evaluate("aliceId => { window.spy = { messages: [], errors: [] };"
       + " const token = JSON.parse(sessionStorage.getItem('trader.session')).token;"
       + " const bus = new EventBus('/eventbus?token=' + encodeURIComponent(token));"
+      + " bus.onerror = error => window.spy.errors.push(error.body || String(error));"
       + " bus.onopen = () => ['portfolios', 'transfers', 'savings', 'orders'].forEach(topic =>"
       + "   bus.registerHandler('user.' + aliceId + '.' + topic, (error, message) =>"
       + "     error ? window.spy.errors.push(topic) : window.spy.messages.push(message))); }", aliceId);
