@@ -89,7 +89,7 @@ class WebUiTest {
     String portfolio = openPortfolio(page, "Growth");
 
     // money in: the server's validation message appears next to the amount field
-    page.getByText("Add funds").click();
+    page.locator(".page-head").getByText("Add funds").click();
     page.locator("#tr-amount").fill("12.345");
     page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Transfer")).click();
     assertThat(page.locator("[data-error-for=amount]")).isVisible();
@@ -183,7 +183,7 @@ class WebUiTest {
       + "     error ? window.spy.errors.push(topic) : window.spy.messages.push(message))); }", aliceId);
 
     String portfolio = openPortfolio(alice, "Alice's");
-    alice.getByText("Add funds").click();
+    alice.locator(".page-head").getByText("Add funds").click();
     alice.locator("#tr-amount").fill("1000.00");
     alice.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Transfer")).click();
     assertThat(alice.locator("[data-testid=transfers] [data-status=COMPLETED]")).hasCount(1);
