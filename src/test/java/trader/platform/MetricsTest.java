@@ -12,10 +12,19 @@ import trader.testing.NodeUnderTest;
 import trader.testing.TestDatabase;
 import trader.testing.TestNodes;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
@@ -48,7 +57,7 @@ class MetricsTest {
   }
 
   @Test
-  void operationsMetricsFollowWhatTheNodeDid() throws InterruptedException {
+  void operationsMetricsFollowWhatTheNodeDid() throws InterruptedException, IOException {
     JsonObject credentials = new JsonObject().put("username", "metrics-alice").put("password", "correct horse battery");
     HttpResponse<Buffer> signup = http.post("/api/auth/signup").sendJsonObject(credentials).await();
     assertThat(signup.statusCode()).as(signup.bodyAsString()).isEqualTo(201);
@@ -85,7 +94,21 @@ class MetricsTest {
       "code=\"201\"", "le=\"+Inf\"")).hasValue(1);
     assertThat(value(metrics, "vertx_eventloop_delay_seconds_count{").orElseThrow()).isGreaterThan(0);
     assertThat(value(metrics, "projection_lag_events{", "projection=\"transfer_views\"")).isPresent();
+
+    // every metric that docker/'s alert rules and dashboard query exists under that name
+    for (String file : List.of("docker/prometheus/alerts.yml", "docker/grafana/dashboards/trader.json")) {
+      Set<String> used = METRIC_NAME.matcher(Files.readString(Path.of(file))).results().map(MatchResult::group)
+        .collect(Collectors.toCollection(TreeSet::new));
+      assertThat(used).as(file).contains("entity_commands_seconds_bucket", "projection_lag_ms", "kafka_consumer_lag");
+      Set<String> exported = metrics.lines().filter(l -> !l.startsWith("#")).map(l -> l.split("[{ ]", 2)[0])
+        .collect(Collectors.toSet());
+      assertThat(exported).as("metrics queried in " + file).containsAll(used);
+    }
   }
+
+  /** Names of this product's metrics in PromQL text (label names such as pool_type do not start like these). */
+  private static final Pattern METRIC_NAME =
+    Pattern.compile("\\b(?:entity|projection|kafka|vertx|jvm|process)_[a-z0-9_]+\\b(?![=~!])");
 
   /** Scrapes {@code /metrics} until {@code done} holds for its text, or fails with the last text at the deadline. */
   private static String awaitMetrics(Predicate<String> done) throws InterruptedException {
