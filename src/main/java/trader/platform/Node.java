@@ -1,7 +1,5 @@
 package trader.platform;
 
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -12,7 +10,6 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -55,6 +52,9 @@ public final class Node implements AutoCloseable {
   /** Event-bus address every node answers with its name; a cheap check that the cluster carries messages. */
   public static final String NODE_INFO_ADDRESS = "platform.node-info";
 
+  /** How often consumer-group lag is read from Kafka (Prometheus scrapes every 15 s in docker/). */
+  private static final long KAFKA_LAG_PERIOD_MS = 10_000;
+
   private static final Logger BOOT = LoggerFactory.getLogger("trader.boot");
   private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
@@ -83,6 +83,8 @@ public final class Node implements AutoCloseable {
   private ProjectionProgress progress;
   private volatile Engine engine;
   private UserTokens userTokens;
+  private EventLoopDelay eventLoopDelay;
+  private KafkaConsumerLag kafkaLag;
   private int httpPort;
 
   private Node(Settings settings, List<BoundedContext> contexts) {
@@ -162,13 +164,12 @@ public final class Node implements AutoCloseable {
     }
 
     phase("cluster", () -> {
-      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      registry.config().commonTags(Tags.of("node", name));
+      registry = NodeMetrics.registry(name);
       clusterManager = Cluster.manager(settings);
-      VertxOptions options = Cluster.vertxOptions(settings)
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+      VertxOptions options = Cluster.vertxOptions(settings).setMetricsOptions(NodeMetrics.vertxMetricsOptions());
       vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(clusterManager).buildClustered().await();
+      eventLoopDelay = EventLoopDelay.start(vertx, registry, options.getEventLoopPoolSize());
       vertx.eventBus().<JsonObject>consumer(NODE_INFO_ADDRESS, msg -> msg.reply(new JsonObject()
         .put("node", name).put("nodeId", clusterManager.getNodeId())));
       return "member " + settings.string("cluster.host") + ":" + clusterPort + ", "
@@ -229,10 +230,13 @@ public final class Node implements AutoCloseable {
         .withShards(settings.integer("entities.shards", 1, 100_000))
         .withMaxActive(settings.integer("entities.max-active", 1, 100_000_000))
         .withIdleTimeout(Duration.ofMillis(settings.integer("entities.idle-timeout-ms", 1000, Integer.MAX_VALUE)))
-        .withCommandTimeout(Duration.ofMillis(settings.integer("entities.command-timeout-ms", 100, 600_000))));
+        .withCommandTimeout(Duration.ofMillis(settings.integer("entities.command-timeout-ms", 100, 600_000))),
+        registry);
       projections = Projections.create(vertx, database.connectOptions(), journal, notifications, registry,
         ProjectionOptions.DEFAULT.withBatchSize(settings.integer("projections.batch-size", 1, 100_000)));
       progress = ProjectionProgress.create(vertx, pool);
+      kafkaLag = KafkaConsumerLag.start(vertx, kafkaAdmin, registry, settings.string("kafka.topic-prefix"),
+        KAFKA_LAG_PERIOD_MS);
       engine = new Engine(vertx, settings, pool, database.connectOptions(), journal, notifications, entities,
         projections, progress, registry, settings.string("kafka.bootstrap-servers"), userTokens);
       return "journal, entities (" + settings.integer("entities.shards") + " shards), projections";
@@ -328,6 +332,12 @@ public final class Node implements AutoCloseable {
         }
         if (notifications != null) {
           notifications.close().await(timeout, TimeUnit.MILLISECONDS);
+        }
+        if (kafkaLag != null) {
+          kafkaLag.close();
+        }
+        if (eventLoopDelay != null) {
+          eventLoopDelay.close();
         }
         if (kafkaAdmin != null) {
           kafkaAdmin.close().await(2, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package trader.eventsourcing.entity;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import trader.eventsourcing.journal.Journal;
@@ -21,9 +23,14 @@ import trader.eventsourcing.journal.Journal;
  */
 public interface Entities {
 
-  /** A runtime on {@code vertx} (clustered or not) over {@code journal}. */
+  /** A runtime on {@code vertx} (clustered or not) over {@code journal}, without metrics. */
   static Entities create(Vertx vertx, Journal journal, EntitiesOptions options) {
-    return new EntitiesImpl(vertx, journal, options);
+    return create(vertx, journal, options, new CompositeMeterRegistry());
+  }
+
+  /** A runtime that reports command rates, latencies and entities in memory to {@code registry}. */
+  static Entities create(Vertx vertx, Journal journal, EntitiesOptions options, MeterRegistry registry) {
+    return new EntitiesImpl(vertx, journal, options, registry);
   }
 
   /** The journal stream of an entity: {@code "<type>|<entityId>"}. */

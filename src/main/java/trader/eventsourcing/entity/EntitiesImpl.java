@@ -1,5 +1,6 @@
 package trader.eventsourcing.entity;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,6 +30,7 @@ final class EntitiesImpl implements Entities {
   private final EntitiesOptions options;
   private final ActiveEntities active;
   private final Membership membership;
+  private final EntityMetrics metrics;
   private final Map<String, ShardedEntityRef<?, ?, ?>> types = new ConcurrentHashMap<>();
   private long membershipTimer = -1; // set and cancelled on the context
   private long idleTimer = -1;
@@ -40,13 +42,14 @@ final class EntitiesImpl implements Entities {
   private volatile long conflicts;
   private volatile long forwarded;
 
-  EntitiesImpl(Vertx vertx, Journal journal, EntitiesOptions options) {
+  EntitiesImpl(Vertx vertx, Journal journal, EntitiesOptions options, MeterRegistry registry) {
     this.vertx = vertx;
     this.context = ((VertxInternal) vertx).createEventLoopContext();
     this.journal = journal;
     this.options = options;
     this.active = new ActiveEntities(options.maxActive(), options.idleTimeout().toNanos());
     this.membership = new Membership(vertx, context, options.shards(), active::ownershipChanged);
+    this.metrics = new EntityMetrics(registry, this);
     long sweepMs = Math.clamp(options.idleTimeout().toMillis() / 4, 10, 1000);
     context.runOnContext(v -> {
       // timers created on the context run their handlers there
@@ -173,6 +176,10 @@ final class EntitiesImpl implements Entities {
 
   Membership membership() {
     return membership;
+  }
+
+  EntityMetrics metrics() {
+    return metrics;
   }
 
   boolean isClosed() {

@@ -75,13 +75,17 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
     if (md.causationId() == null) {
       md = new EventMetadata(md.correlationId(), UUID.randomUUID().toString(), md.userId());
     }
+    long start = System.nanoTime();
     Promise<Reply> reply = runtime.callerPromise();
     long timeoutMs = runtime.options().commandTimeout().toMillis();
     Attempt attempt = new Attempt(entityId, command, md, reply, System.nanoTime() + timeoutMs * 1_000_000);
     runtime.context().runOnContext(v -> {
       long timer = runtime.vertx().setTimer(timeoutMs, t -> reply.tryFail(timeout(entityId,
         "no reply within " + timeoutMs + " ms" + attempt.lastTried() + "; the command may or may not have been applied")));
-      reply.future().onComplete(ar -> runtime.vertx().cancelTimer(timer));
+      reply.future().onComplete(ar -> {
+        runtime.vertx().cancelTimer(timer);
+        runtime.metrics().record(type.name(), start, ar);
+      });
       route(attempt);
     });
     return reply.future();
