@@ -7,20 +7,17 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.platform.Contexts;
-import trader.platform.Node;
 import trader.testing.Chromium;
+import trader.testing.NodeUnderTest;
 import trader.testing.TcpProxy;
 import trader.testing.TestDatabase;
 import trader.testing.TestNodes;
@@ -47,19 +44,14 @@ class WebUiTest {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
   static final String PASSWORD = "correct horse battery";
 
-  static Node node;
+  static NodeUnderTest node;
   static Playwright playwright;
   static Browser browser;
-  static Vertx client;
-  static WebClient http;
 
   @BeforeAll
   static void start() {
     Path chromium = Chromium.executableOrSkip();
-    node = Node.start(TestNodes.settings(db, Map.of()), Contexts.all());
-    client = Vertx.vertx();
-    http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1")
-      .setDefaultPort(node.httpPort()));
+    node = NodeUnderTest.start(TestNodes.settings(db, Map.of()), Contexts.all());
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright, chromium);
     PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
@@ -73,9 +65,6 @@ class WebUiTest {
     if (playwright != null) {
       playwright.close();
     }
-    if (client != null) {
-      client.close().await();
-    }
     if (node != null) {
       node.close();
     }
@@ -83,7 +72,7 @@ class WebUiTest {
 
   @Test
   void tradeFromSignupToCancelledOrderWithoutReloading() {
-    Page page = newUserPage(node.httpPort());
+    Page page = newUserPage(node.node().httpPort());
     String user = signUp(page);
     markDocument(page);
     String portfolio = openPortfolio(page, "Growth");
@@ -164,10 +153,10 @@ class WebUiTest {
 
   @Test
   void anotherUserSeesNoneOfTheFirstUsersUpdates() {
-    Page alice = newUserPage(node.httpPort());
+    Page alice = newUserPage(node.node().httpPort());
     signUp(alice);
     String aliceId = userId(alice);
-    Page bob = newUserPage(node.httpPort());
+    Page bob = newUserPage(node.node().httpPort());
     signUp(bob);
     markDocument(bob);
     assertThat(bob.locator("[data-testid=connection]")).hasAttribute("data-state", "live");
@@ -202,7 +191,7 @@ class WebUiTest {
 
   @Test
   void reconnectsAfterTheConnectionDropsAndShowsLaterUpdates() {
-    try (TcpProxy proxy = TcpProxy.to(client, node.httpPort())) {
+    try (TcpProxy proxy = TcpProxy.to(node.client(), node.node().httpPort())) {
       Page page = newUserPage(proxy.port());
       signUp(page);
       markDocument(page);
@@ -275,25 +264,26 @@ class WebUiTest {
   }
 
   private static void assertSameDocument(Page page) {
-    Assertions.assertThat(page.evaluate("window.sameDocument")).as("the page was not reloaded").isEqualTo("never reloaded");
+    Assertions.assertThat(page.evaluate("window.sameDocument")).as("the page was not reloaded")
+      .isEqualTo("never reloaded");
   }
 
   /** A transfer from savings over REST, straight to the node, waited for until it completed. */
   private static void transfer(String token, String portfolio, String amount) {
-    HttpResponse<Buffer> r = http.post("/api/transfers").bearerTokenAuthentication(token).sendJsonObject(new JsonObject()
-      .put("from", new JsonObject().put("kind", "savings"))
+    HttpResponse<Buffer> r = node.http().post("/api/transfers").bearerTokenAuthentication(token)
+      .sendJsonObject(new JsonObject().put("from", new JsonObject().put("kind", "savings"))
       .put("to", new JsonObject().put("kind", "portfolio").put("id", portfolio)).put("amount", amount)).await();
     Assertions.assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
     String id = r.bodyAsJsonObject().getString("transferId");
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!"COMPLETED".equals(http.get("/api/transfers/" + id).bearerTokenAuthentication(token).send().await()
-      .bodyAsJsonObject().getString("status"))) {
+    while (!"COMPLETED".equals(node.http().get("/api/transfers/" + id).bearerTokenAuthentication(token).send()
+      .await().bodyAsJsonObject().getString("status"))) {
       Assertions.assertThat(System.nanoTime()).as("transfer " + id + " completed in time").isLessThan(deadline);
       LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
     }
   }
 
-  /** Full-page screenshots at laptop width and at phone width, as {@code name-laptop.png} and {@code name-phone.png}. */
+  /** Full-page screenshots at laptop and at phone width: {@code name-laptop.png}, {@code name-phone.png}. */
   private static void screenshot(Page page, String name) {
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + "-laptop.png")).setFullPage(true));
     page.setViewportSize(390, 844);
