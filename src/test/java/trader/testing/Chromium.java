@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The machine's Chromium driven by Playwright (no browser download). Where there is none, the calling test is
@@ -22,17 +23,27 @@ public final class Chromium {
   private Chromium() {
   }
 
-  /** The browser's executable, or the test is skipped. */
-  public static Path executableOrSkip() {
-    String configured = System.getenv("TRADER_TEST_CHROMIUM");
-    Path path = configured == null || configured.isBlank() ? DEFAULT : Path.of(configured);
-    boolean present = Files.isExecutable(path);
-    if (!present) {
-      System.err.println("SKIPPED browser tests: no Chromium at " + path + " (apt-get install -y chromium, "
-        + "or set TRADER_TEST_CHROMIUM)");
+  /** The browser's executable, if the machine has one. */
+  public static Optional<Path> executable() {
+    return Optional.of(configuredPath()).filter(Files::isExecutable);
+  }
+
+  /**
+   * Skips the calling test, saying why, when there is no browser. Call it per test (e.g. in {@code @BeforeEach}):
+   * an assumption failing in {@code @BeforeAll} would make the tests vanish from the report instead.
+   */
+  public static void assumePresent(Optional<Path> executable) {
+    if (executable.isEmpty()) {
+      System.err.println("SKIPPED browser test: no Chromium at " + configuredPath()
+        + " (apt-get install -y chromium, or set TRADER_TEST_CHROMIUM)");
     }
-    Assumptions.assumeTrue(present, "No Chromium at " + path + ": browser tests skipped (apt-get install -y chromium)");
-    return path;
+    Assumptions.assumeTrue(executable.isPresent(),
+      "No Chromium at " + configuredPath() + ": browser test skipped (apt-get install -y chromium)");
+  }
+
+  private static Path configuredPath() {
+    String configured = System.getenv("TRADER_TEST_CHROMIUM");
+    return configured == null || configured.isBlank() ? DEFAULT : Path.of(configured);
   }
 
   /** Playwright without its own browsers. */

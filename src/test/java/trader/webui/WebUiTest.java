@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.platform.Contexts;
@@ -25,6 +26,7 @@ import trader.testing.TestNodes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -44,17 +46,26 @@ class WebUiTest {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
   static final String PASSWORD = "correct horse battery";
 
+  static final Optional<Path> CHROMIUM = Chromium.executable();
+
   static NodeUnderTest node;
   static Playwright playwright;
   static Browser browser;
 
   @BeforeAll
   static void start() {
-    Path chromium = Chromium.executableOrSkip();
+    if (CHROMIUM.isEmpty()) {
+      return;  // each test reports itself skipped
+    }
     node = NodeUnderTest.start(TestNodes.settings(db, Map.of()), Contexts.all());
     playwright = Chromium.playwright();
-    browser = Chromium.launch(playwright, chromium);
+    browser = Chromium.launch(playwright, CHROMIUM.get());
     PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
+  }
+
+  @BeforeEach
+  void needsChromium() {
+    Chromium.assumePresent(CHROMIUM);
   }
 
   @AfterAll
