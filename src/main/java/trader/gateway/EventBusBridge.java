@@ -22,6 +22,7 @@ import trader.platform.Engine;
 import trader.platform.Settings;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -37,7 +38,8 @@ import java.util.regex.Pattern;
  * without a valid one is a 401 before SockJS sees it. A socket may register for {@code quotes.<SYMBOL>} and for
  * its own user's {@code user.<userId>.*} addresses only; that is checked on registration and again on every
  * message delivered. Sends and publishes from the browser are refused. Each refusal is logged and counted; after
- * {@code bridge.max-violations} of them the socket is closed. A socket is closed when its token expires.
+ * {@code bridge.max-violations} of them the socket is closed. A socket is closed when its token expires. A SockJS
+ * session (xhr transports) belongs to the user who opened it: another user's token cannot poll or send into it.
  */
 final class EventBusBridge {
 
@@ -52,9 +54,15 @@ final class EventBusBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   private static final int MAX_ADDRESS_LENGTH = 128;
+  /** A SockJS transport request: {@code /eventbus/<server>/<session>/<transport>}. */
+  private static final Pattern SESSION_PATH = Pattern.compile("/eventbus/[^/.]+/([^/.]+)/([a-z_]+)");
+  /** Transports that only send into an existing session; the others open it when it does not exist. */
+  private static final Set<String> SENDING_TRANSPORTS = Set.of("xhr_send", "jsonp_send");
 
   private final Supplier<Engine> engine;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
+  /** SockJS session id → the user who opened it (sessions are shared by the node's HTTP verticles). */
+  private final Map<String, String> sessionOwners = new ConcurrentHashMap<>();
 
   /** @param engine null until the node is ready: the bridge answers 503 until then */
   EventBusBridge(Supplier<Engine> engine) {
@@ -91,8 +99,30 @@ final class EventBusBridge {
           "A token is required: query parameter token, or Authorization: Bearer"));
       }
       return current.userTokens().verify(token)
-        .recover(e -> Future.failedFuture(new HttpException(401, "The token is not valid")));
+        .recover(e -> Future.failedFuture(new HttpException(401, "The token is not valid")))
+        .compose(user -> claimsSession(rc, user) ? Future.succeededFuture(user)
+          : Future.failedFuture(new HttpException(403, "This SockJS session belongs to another user")));
     });
+  }
+
+  /**
+   * Whether the request's SockJS session (if any) is the user's: a session's messages go to whoever polls it and
+   * its socket acts as the user who opened it, so a valid token of another user must not join it.
+   */
+  private boolean claimsSession(RoutingContext rc, User user) {
+    Matcher transport = SESSION_PATH.matcher(rc.request().path());
+    if (!transport.matches()) {
+      return true; // /info, the raw WebSocket: no session
+    }
+    String userId = UserTokens.userId(user);
+    String session = transport.group(1);
+    String owner = SENDING_TRANSPORTS.contains(transport.group(2)) ? sessionOwners.get(session)
+      : sessionOwners.putIfAbsent(session, userId);
+    if (owner != null && !owner.equals(userId)) {
+      LOG.warn("Bridge refused user {} the SockJS session of user {}", userId, owner);
+      return false;
+    }
+    return true;
   }
 
   /** The bearer token of a request: the header when there is one, else the {@code token} query parameter. */
@@ -155,6 +185,10 @@ final class EventBusBridge {
     SocketState state = sockets.remove(socket);
     if (state != null) {
       vertx.cancelTimer(state.expiryTimer());
+    }
+    Matcher transport = SESSION_PATH.matcher(socket.routingContext().request().path());
+    if (transport.matches()) {
+      sessionOwners.remove(transport.group(1));
     }
   }
 

@@ -1,6 +1,7 @@
 package trader.gateway;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,8 @@ class EventBusBridgeTest {
   static Node node;
   static WebClient http;
   static WebSocketClient sockets;
+  /** For SockJS xhr transports, whose polling responses close the connection: no pooled connections. */
+  static WebClient xhr;
 
   @BeforeAll
   static void start() {
@@ -54,6 +58,8 @@ class EventBusBridgeTest {
     node = api.node();
     http = api.http();
     sockets = api.client().createWebSocketClient();
+    xhr = WebClient.create(api.client(), new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(node.httpPort()).setKeepAlive(false));
   }
 
   @AfterAll
@@ -73,10 +79,11 @@ class EventBusBridgeTest {
     final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-    BridgeSocket(WebSocket ws) {
-      this.ws = ws;
-      ws.handler(data -> frames.add(data.toJsonObject())); // the bridge writes binary messages
-      ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    BridgeSocket(String uri) {
+      ClientWebSocket socket = sockets.webSocket();
+      socket.handler(data -> frames.add(data.toJsonObject())); // the bridge writes binary messages
+      socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+      this.ws = socket.connect(at(uri)).await();
     }
 
     BridgeSocket write(String type, String address) {
@@ -128,7 +135,7 @@ class EventBusBridgeTest {
   }
 
   static BridgeSocket connect(String token) {
-    return new BridgeSocket(sockets.connect(at("/eventbus/websocket?token=" + encode(token))).await());
+    return new BridgeSocket("/eventbus/websocket?token=" + encode(token));
   }
 
   static int upgradeStatus(WebSocketConnectOptions options) {
@@ -266,14 +273,14 @@ class EventBusBridgeTest {
     HttpResponse<Buffer> refused = http.get("/eventbus/info").send().await();
     assertThat(refused.statusCode()).isEqualTo(401);
     assertThat(refused.getHeader("Content-Type")).isEqualTo("application/problem+json");
-    assertThat(http.post("/eventbus/000/" + UUID.randomUUID() + "/xhr").send().await().statusCode()).isEqualTo(401);
+    assertThat(xhr.post("/eventbus/000/" + UUID.randomUUID() + "/xhr").send().await().statusCode()).isEqualTo(401);
     assertThat(upgradeStatus(at("/eventbus/000/" + UUID.randomUUID() + "/websocket"))).isEqualTo(401);
 
     // SockJS framing: "o" opens, messages travel as JSON arrays of strings, the server's prefixed with "a"
-    WebSocket ws = sockets.connect(at("/eventbus/000/" + UUID.randomUUID() + "/websocket?token="
-      + encode(alice.token()))).await();
     BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-    ws.textMessageHandler(frames::add);
+    ClientWebSocket ws = sockets.webSocket();
+    ws.textMessageHandler(frames::add); // before connecting: "o" comes at once
+    ws.connect(at("/eventbus/000/" + UUID.randomUUID() + "/websocket?token=" + encode(alice.token()))).await();
     assertThat(frames.poll(5, TimeUnit.SECONDS)).isEqualTo("o");
     ws.writeTextMessage(new JsonArray().add(new JsonObject().put("type", "register").put("address", "quotes." + SYMBOL)
       .encode()).encode()).await();
@@ -288,6 +295,28 @@ class EventBusBridgeTest {
     assertThat(tick).isNotNull();
     assertThat(tick.getString("address")).isEqualTo("quotes." + SYMBOL);
     ws.close().await();
+  }
+
+  @Test
+  void aSockJsSessionBelongsToTheUserWhoOpenedIt() {
+    User alice = signup();
+    User bob = signup();
+    String session = "/eventbus/000/" + UUID.randomUUID().toString().substring(0, 8);
+    HttpResponse<Buffer> opened = xhr.post(session + "/xhr?token=" + encode(alice.token())).send().await();
+    assertThat(opened.statusCode()).isEqualTo(200);
+    assertThat(opened.bodyAsString()).isEqualTo("o\n");
+
+    // bob's valid token neither polls alice's session (her pushes) nor sends into it (registering as her)
+    assertThat(xhr.post(session + "/xhr?token=" + encode(bob.token())).send().await().statusCode()).isEqualTo(403);
+    String register = new JsonArray().add(new JsonObject().put("type", "register")
+      .put("address", "user." + alice.id() + ".orders").encode()).encode();
+    HttpResponse<Buffer> sent = xhr.post(session + "/xhr_send?token=" + encode(bob.token()))
+      .sendBuffer(Buffer.buffer(register)).await();
+    assertThat(sent.statusCode()).isEqualTo(403);
+
+    // alice goes on using it
+    assertThat(xhr.post(session + "/xhr_send?token=" + encode(alice.token())).sendBuffer(Buffer.buffer(register))
+      .await().statusCode()).isEqualTo(204);
   }
 
   /** The bridge's refusals of {@code type} so far, from the node's Prometheus registry. */
