@@ -22,7 +22,6 @@ import trader.platform.Engine;
 import trader.platform.Settings;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -54,14 +53,12 @@ final class EventBusBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   private static final int MAX_ADDRESS_LENGTH = 128;
-  /** A SockJS transport request: {@code /eventbus/<server>/<session>/<transport>}. */
-  private static final Pattern SESSION_PATH = Pattern.compile("/eventbus/[^/.]+/([^/.]+)/([a-z_]+)");
-  /** Transports that only send into an existing session; the others open it when it does not exist. */
-  private static final Set<String> SENDING_TRANSPORTS = Set.of("xhr_send", "jsonp_send");
+  /** A SockJS transport request: {@code /eventbus/<server>/<session>/<transport>}; group 1 is the session id. */
+  private static final Pattern SESSION_PATH = Pattern.compile("/eventbus/[^/.]+/([^/.]+)/[a-z_]+");
 
   private final Supplier<Engine> engine;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
-  /** SockJS session id → the user who opened it (sessions are shared by the node's HTTP verticles). */
+  /** SockJS session id → the user whose request opened it (sessions are shared by the node's HTTP verticles). */
   private final Map<String, String> sessionOwners = new ConcurrentHashMap<>();
 
   /** @param engine null until the node is ready: the bridge answers 503 until then */
@@ -110,19 +107,20 @@ final class EventBusBridge {
    * its socket acts as the user who opened it, so a valid token of another user must not join it.
    */
   private boolean claimsSession(RoutingContext rc, User user) {
-    Matcher transport = SESSION_PATH.matcher(rc.request().path());
-    if (!transport.matches()) {
-      return true; // /info, the raw WebSocket: no session
-    }
+    String session = sessionId(rc.request().path());
+    String owner = session == null ? null : sessionOwners.get(session); // none yet: this request opens it
     String userId = UserTokens.userId(user);
-    String session = transport.group(1);
-    String owner = SENDING_TRANSPORTS.contains(transport.group(2)) ? sessionOwners.get(session)
-      : sessionOwners.putIfAbsent(session, userId);
     if (owner != null && !owner.equals(userId)) {
       LOG.warn("Bridge refused user {} the SockJS session of user {}", userId, owner);
       return false;
     }
     return true;
+  }
+
+  /** The SockJS session id in a request path, or null for {@code /info} and the raw WebSocket. */
+  private static String sessionId(String path) {
+    Matcher transport = SESSION_PATH.matcher(path);
+    return transport.matches() ? transport.group(1) : null;
   }
 
   /** The bearer token of a request: the header when there is one, else the {@code token} query parameter. */
@@ -178,6 +176,11 @@ final class EventBusBridge {
     long timer = vertx.setTimer(Math.max(1, exp * 1000 - System.currentTimeMillis()),
       id -> socket.close(POLICY_VIOLATION, "token expired"));
     sockets.put(socket, new SocketState(new AtomicInteger(), timer));
+    // the socket is created by the request that opened its session: from now on the session is this user's
+    String session = sessionId(socket.routingContext().request().path());
+    if (session != null) {
+      sessionOwners.put(session, UserTokens.userId(user));
+    }
     return true;
   }
 
@@ -186,9 +189,9 @@ final class EventBusBridge {
     if (state != null) {
       vertx.cancelTimer(state.expiryTimer());
     }
-    Matcher transport = SESSION_PATH.matcher(socket.routingContext().request().path());
-    if (transport.matches()) {
-      sessionOwners.remove(transport.group(1));
+    String session = sessionId(socket.routingContext().request().path());
+    if (session != null) {
+      sessionOwners.remove(session);
     }
   }
 
