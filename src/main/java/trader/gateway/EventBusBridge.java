@@ -1,5 +1,6 @@
 package trader.gateway;
 
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -217,7 +218,8 @@ final class EventBusBridge {
       count, maxViolations);
     Engine current = engine.get();
     if (current != null) {
-      current.registry().counter("trader.bridge.refusals", "type", type).increment();
+      Counter.builder("trader.bridge.refusals").description("Requests refused by the SockJS bridge")
+        .tag("type", type).register(current.registry()).increment();
     }
     if (count >= maxViolations) {
       LOG.warn("Bridge closes the socket of user {}: {} refusals", userId(socket), count);

@@ -99,7 +99,11 @@ class EventBusBridgeTest {
 
     /** Waits for a message on {@code address} whose body has {@code field} = {@code value}; fails on an error frame. */
     JsonObject awaitMessage(String address, String field, String value) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      return awaitMessage(address, field, value, 15);
+    }
+
+    JsonObject awaitMessage(String address, String field, String value, int seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
       while (System.nanoTime() < deadline) {
         JsonObject frame = next(100);
         if (frame == null) {
@@ -157,7 +161,9 @@ class EventBusBridgeTest {
     assertThat(opened.statusCode()).as(opened.bodyAsString()).isEqualTo(201);
     String portfolioId = opened.bodyAsJsonObject().getString("portfolioId");
 
-    JsonObject push = socket.awaitMessage("user." + alice.id() + ".portfolios", "portfolioId", portfolioId);
+    // the push follows the read side's commit, which a loaded machine (or a long transaction elsewhere on the
+    // same PostgreSQL, holding back the commit-safe tail) can delay well beyond the usual second
+    JsonObject push = socket.awaitMessage("user." + alice.id() + ".portfolios", "portfolioId", portfolioId, 60);
     assertThat(push.getJsonObject("body").getString("event")).isEqualTo("changed");
     socket.ws.close().await();
   }
