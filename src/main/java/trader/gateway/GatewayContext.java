@@ -11,6 +11,7 @@ import trader.platform.BoundedContext;
 import trader.platform.BusFailures;
 import trader.platform.Engine;
 import trader.platform.Problems;
+import trader.platform.WebRoutes;
 import trader.portfolio.contract.PortfolioAddresses;
 import trader.quotes.contract.QuotesAddresses;
 import trader.wiretransfer.contract.TransferAddresses;
@@ -19,14 +20,15 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The gateway (backend for the browser and API clients): the REST API of {@code openapi.yaml}. It authenticates users
- * (their JWT), then turns each request into an event-bus request to the context that owns the answer; it reads no
- * context's tables.
+ * The gateway (backend for the browser and API clients): the REST API of {@code openapi.yaml} and the SockJS
+ * event-bus bridge ({@link EventBusBridge}). It authenticates users (their JWT), then turns each request into an
+ * event-bus request to the context that owns the answer; it reads no context's tables.
  */
 public final class GatewayContext implements BoundedContext {
 
   private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(15_000);
   private volatile Engine engine;
+  private final EventBusBridge bridge = new EventBusBridge(() -> engine);
 
   @Override
   public String name() {
@@ -36,6 +38,11 @@ public final class GatewayContext implements BoundedContext {
   @Override
   public List<ApiRoutes> routes() {
     return List.of(this::mount);
+  }
+
+  @Override
+  public List<WebRoutes> webRoutes() {
+    return List.of(bridge::mount);
   }
 
   @Override

@@ -5,8 +5,8 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * A bounded context as the node runs it: REST routes it contributes (mounted before the node is ready, so their
- * handlers must answer 503 until {@link #start} completed — {@link ApiRoutes} handlers get the engine lazily), and
+ * A bounded context as the node runs it: REST routes and other HTTP routes it contributes (mounted before the node
+ * is ready, so their handlers must answer 503 until {@link #start} completed — they get the engine lazily), and
  * its verticles, entities, read sides, publishers and subscribers, started on the engine once it exists.
  */
 public interface BoundedContext {
@@ -16,6 +16,11 @@ public interface BoundedContext {
 
   /** Handlers for operations of {@code openapi.yaml}; none by default. */
   default List<ApiRoutes> routes() {
+    return List.of();
+  }
+
+  /** Routes outside {@code openapi.yaml}, such as the SockJS bridge; none by default. */
+  default List<WebRoutes> webRoutes() {
     return List.of();
   }
 

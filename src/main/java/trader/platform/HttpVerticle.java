@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * The node's HTTP server: the REST API under {@code /api} (routes from {@code openapi.yaml}, validated by it),
- * health, Prometheus metrics and the static UI. Deployed once per event loop; they share the port.
+ * health, Prometheus metrics, the contexts' other routes ({@link WebRoutes}, e.g. {@code /eventbus}) and the static UI. Deployed once per event loop; they share the port.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -32,15 +32,17 @@ public final class HttpVerticle extends VerticleBase {
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry registry;
   private final List<ApiRoutes> apiRoutes;
+  private final List<WebRoutes> webRoutes;
   private HttpServer server;
 
   public HttpVerticle(Settings settings, HealthChecks liveness, HealthChecks readiness,
-                      PrometheusMeterRegistry registry, List<ApiRoutes> apiRoutes) {
+                      PrometheusMeterRegistry registry, List<ApiRoutes> apiRoutes, List<WebRoutes> webRoutes) {
     this.settings = settings;
     this.liveness = liveness;
     this.readiness = readiness;
     this.registry = registry;
     this.apiRoutes = apiRoutes;
+    this.webRoutes = webRoutes;
   }
 
   @Override
@@ -58,19 +60,24 @@ public final class HttpVerticle extends VerticleBase {
       // the UI's browser libraries that come as WebJars (Vue, sockjs-client); versioned paths, so cached long
       router.route("/webjars/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(StaticHandler.create("META-INF/resources/webjars").setMaxAgeSeconds(86_400));
+      webRoutes.forEach(routes -> routes.mount(vertx, router, settings));
       StaticHandler ui = StaticHandler.create("webroot").setCachingEnabled(true);
-      // the UI owns every other path; /api stays out so that its unknown paths and methods answer 404/405
-      router.routeWithRegex("^/(?!api/|health/|metrics).*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ui);
+      // the UI owns every other path; /api and /eventbus stay out so that their unknown paths answer 404/405
+      router.routeWithRegex("^/(?!api/|health/|metrics|eventbus).*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ui);
       router.route().failureHandler(Problems::handleFailure);
       router.errorHandler(404, rc -> Problems.send(rc, 404, Problems.title(404),
         "No resource at " + rc.request().path()));
       router.errorHandler(405, Problems::handleFailure);
       router.errorHandler(413, Problems::handleFailure);
 
+      int frameLimit = settings.integer("http.websocket-frame-limit-bytes", 1024, 16 * 1024 * 1024);
       HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.string("http.host"))
         .setPort(settings.integer("http.port", 0, 65535))
-        .setCompressionSupported(true);
+        .setCompressionSupported(true)
+        // a WebSocket message is refused (the socket closed) beyond the limit, fragmented or not
+        .setMaxWebSocketFrameSize(frameLimit)
+        .setMaxWebSocketMessageSize(frameLimit);
       return vertx.createHttpServer(options).requestHandler(router).listen();
     }).onSuccess(s -> server = s);
   }

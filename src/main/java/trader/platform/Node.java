@@ -204,9 +204,10 @@ public final class Node implements AutoCloseable {
       apiRoutes.add(builder -> builder.security("bearerAuth").httpHandler(userTokens.handler()));
       contexts.forEach(c -> apiRoutes.addAll(c.routes()));
       List<ApiRoutes> routes = List.copyOf(apiRoutes);
+      List<WebRoutes> webRoutes = contexts.stream().flatMap(c -> c.webRoutes().stream()).toList();
       HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
       httpDeployment = vertx.deployVerticle(() -> new HttpVerticle(httpSettings, liveness, readiness(), registry,
-          routes), new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+          routes, webRoutes), new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
         .await();
       return "port " + httpPort;
     });
