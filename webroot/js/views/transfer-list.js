@@ -19,10 +19,10 @@ export default {
   <p v-if="transfers.length === 0" class="muted">{{ empty }}</p>
   <div class="table-wrap" v-else>
     <table data-testid="transfers">
-      <thead><tr><th>Requested</th><th>From</th><th>To</th><th class="r">Amount</th><th>Status</th></tr></thead>
+      <thead><tr><th class="wide-only">Requested</th><th>From</th><th>To</th><th class="r">Amount</th><th>Status</th></tr></thead>
       <tbody>
         <tr v-for="t in transfers" :key="t.transferId" :data-transfer="t.transferId">
-          <td class="num">{{ $f.dateTime(t.requestedAt) }}</td>
+          <td class="num wide-only">{{ $f.dateTime(t.requestedAt) }}</td>
           <td>{{ endpoint(t.from) }}</td>
           <td>{{ endpoint(t.to) }}</td>
           <td class="r num">{{ $f.money(t.amount) }}</td>

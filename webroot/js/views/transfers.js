@@ -59,7 +59,7 @@ export default {
       try {
         const answer = await api('POST', '/transfers', { from: this.endpoint(this.from), to: this.endpoint(this.to),
           amount: this.amount });
-        this.sent = 'Transfer requested. Its status updates below.';
+        this.sent = 'Transfer requested. Its status updates in the history.';
         this.amount = '';
         await Promise.all([this.load(answer.position), refreshAccount()]);
       } catch (e) {
@@ -74,7 +74,7 @@ export default {
     <header class="page-head"><div><h1>Transfers</h1>
       <p class="muted">Money moves between your savings account and your portfolios; each transfer withdraws, then
         deposits, and refunds the source if the deposit cannot be made.</p></div></header>
-    <div class="columns">
+    <div class="columns form-first">
       <div class="main-column">
         <section class="card">
           <h2>History</h2>
