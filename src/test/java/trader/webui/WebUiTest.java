@@ -122,7 +122,17 @@ class WebUiTest {
     page.getByText("Place sell order").click();
     assertThat(page.locator("[data-error-for=limitPrice]")).containsText("limitPrice");
 
+    // each order type asks for the prices it needs
+    page.locator("#t-type").selectOption("STOP_LIMIT");
+    assertThat(page.locator("#t-stopPrice")).isVisible();
+    assertThat(page.locator("#t-limitPrice")).isVisible();
+    page.locator("#t-type").selectOption("STOP");
+    assertThat(page.locator("#t-limitPrice")).isHidden();
+    page.locator("#t-type").selectOption("MARKET");
+    assertThat(page.locator("#t-stopPrice")).isHidden();
+
     // a sell limit far above the market rests and reserves the shares; cancelling releases them
+    page.locator("#t-type").selectOption("LIMIT");
     page.locator("#t-limitPrice").fill("9999.00");
     page.locator(".ticket label", new Page.LocatorOptions().setHasText("GTC")).click();
     page.getByText("Place sell order").click();
