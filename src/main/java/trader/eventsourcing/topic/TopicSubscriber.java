@@ -14,6 +14,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import trader.eventsourcing.EventLoops;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -74,15 +75,18 @@ public final class TopicSubscriber {
    */
   public static TopicSubscriber start(Vertx vertx, String bootstrapServers, String topic, String group,
                                       int maxAttempts, Function<TopicMessage, Future<Void>> handler) {
-    TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
-    subscriber.running = true;
-    subscriber.consumer.subscribe(topic).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
-      }
-      subscriber.pollOnce();
+    // on an event loop of its own: the subscribers of a node would otherwise all share their starter's
+    return EventLoops.onNewContext(vertx, () -> {
+      TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
+      subscriber.running = true;
+      subscriber.consumer.subscribe(topic).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
+        }
+        subscriber.pollOnce();
+      });
+      return subscriber;
     });
-    return subscriber;
   }
 
   /**
