@@ -88,6 +88,8 @@ public final class OrdersBench implements Callable<Integer> {
   CommandSpec spec;
 
   private HttpClient http;
+  /** Placements have connections of their own: status polls waiting for a read side must not hold them up. */
+  private HttpClient placements;
   private final java.util.concurrent.atomic.LongAdder polls = new java.util.concurrent.atomic.LongAdder();
   private Vertx client;
 
@@ -105,7 +107,7 @@ public final class OrdersBench implements Callable<Integer> {
   }
 
   private Future<Response> call(HttpMethod method, String uri, String token, JsonObject body) {
-    return http.request(method, uri).compose(req -> {
+    return (method == HttpMethod.POST ? placements : http).request(method, uri).compose(req -> {
       if (token != null) {
         req.putHeader("Authorization", "Bearer " + token);
       }
@@ -150,8 +152,9 @@ public final class OrdersBench implements Callable<Integer> {
           .with("auth.jwt-secret", UUID.randomUUID() + "-" + UUID.randomUUID())
           .with("auth.pbkdf2-iterations", 10_000), Contexts.all());
         client = Vertx.vertx();
-        http = client.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(64));
+        HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort());
+        http = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+        placements = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
 
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
           "linger.ms", "0"), new StringSerializer(), new StringSerializer());
