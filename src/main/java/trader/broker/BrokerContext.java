@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import trader.broker.OrderCommand.Cancel;
 import trader.broker.OrderCommand.PlaceOrder;
+import trader.broker.OrderEvent.OrderAccepted;
 import trader.broker.contract.BrokerAddresses;
 import trader.broker.contract.OrderResult;
 import trader.eventsourcing.entity.EntityRef;
@@ -27,6 +28,8 @@ import java.time.Instant;
  * on {@code broker.order-results} from its journal.
  */
 public final class BrokerContext implements BoundedContext {
+
+  private static final trader.eventsourcing.entity.RecordCodec<OrderEvent> ACCEPTED_CODEC = new Order().events();
 
   private Engine engine;
   private EntityRef<OrderCommand> orders;
@@ -75,9 +78,18 @@ public final class BrokerContext implements BoundedContext {
     PlaceOrder place = new PlaceOrder(p.orderId(), p.portfolioId(), p.symbol(), Side.valueOf(p.side()), p.quantity(),
       OrderType.valueOf(p.type()), p.limitPrice(), p.stopPrice(), TimeInForce.valueOf(p.timeInForce()),
       p.reservePrice());
-    return orders.send(p.orderId(), place).compose(reply -> reply instanceof Reply.Rejected r
-      ? Future.failedFuture(new TopicSubscriber.Refused("Order " + p.orderId() + " refused its placement: " + r.reason()))
-      : Future.succeededFuture());
+    return orders.send(p.orderId(), place).compose(reply -> switch (reply) {
+      case Reply.Rejected r -> Future.failedFuture(new TopicSubscriber.Refused("Order " + p.orderId()
+        + " refused its placement: " + r.reason()));
+      case Reply.Accepted a -> {
+        // straight to the exchange, a read-side hop sooner; a repeat (no events) or a refusal (rejected event) is not
+        if (a.events() > 0 && PlacementRules.problemWith(place.details()).isEmpty()) {
+          engine.vertx().eventBus().publish(Exchange.ACCEPTED, new JsonObject().put("orderId", p.orderId())
+            .put("status", "OPEN").put("details", ACCEPTED_CODEC.encode(OrderAccepted.of(place.details()))));
+        }
+        yield Future.succeededFuture();
+      }
+    });
   }
 
   private Future<JsonObject> cancel(JsonObject request) {

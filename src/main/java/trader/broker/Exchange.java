@@ -39,6 +39,13 @@ final class Exchange extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
   private static final String LOCK = "broker:exchange";
+  /**
+   * {@code {orderId, status: OPEN, details}} published by the broker as soon as an Order entity accepted a placement,
+   * ahead of the same change from {@link BrokerOrders#CHANGES} (a read side hop later); whichever comes first puts
+   * the order in the book, the second is ignored.
+   */
+  static final String ACCEPTED = "broker.exchange.accepted";
+  private static final int MAX_UNMATCHED = 100_000;
 
   private final Engine engine;
   private final EntityRef<OrderCommand> orders;
@@ -46,6 +53,13 @@ final class Exchange extends VerticleBase {
   private OrderBooks books;
   /** Order changes seen while the books are being rebuilt; null when not rebuilding. */
   private List<JsonObject> changesDuringRebuild;
+  /** Orders opened by one source whose other source has not told yet: true = direct, false = read side. */
+  private final java.util.Map<String, Boolean> openedOnce = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_UNMATCHED; // a source that never tells (a crash between the two) leaves an entry
+    }
+  };
   private PgConnection lock;
   private TopicTail quotes;
   private long closeTimer = -1;
@@ -60,7 +74,8 @@ final class Exchange extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(BrokerOrders.CHANGES, m -> onChange(m.body()));
+    vertx.eventBus().<JsonObject>consumer(BrokerOrders.CHANGES, m -> onChange(m.body(), false));
+    vertx.eventBus().<JsonObject>consumer(ACCEPTED, m -> onChange(m.body(), true));
     acquire();
     return Future.succeededFuture();
   }
@@ -138,7 +153,7 @@ final class Exchange extends VerticleBase {
         books = rebuilt;
         List<JsonObject> missed = changesDuringRebuild;
         changesDuringRebuild = null;
-        missed.forEach(this::onChange);
+        missed.forEach(change -> onChange(change, change.getBoolean("direct", false)));
         // only quotes from now on: old prices must not execute the rebuilt books
         quotes = TopicTail.start(vertx, engine.kafkaBootstrapServers(), engine.topic("market.quotes"), false,
           (key, quote) -> onQuote(quote));
@@ -151,6 +166,7 @@ final class Exchange extends VerticleBase {
   private Future<Void> resign() {
     books = null;
     changesDuringRebuild = null;
+    openedOnce.clear();
     vertx.cancelTimer(closeTimer);
     Future<Void> closed = quotes == null ? Future.succeededFuture() : quotes.close();
     quotes = null;
@@ -159,15 +175,23 @@ final class Exchange extends VerticleBase {
     return closed.eventually(() -> c == null ? Future.succeededFuture() : c.close());
   }
 
-  private void onChange(JsonObject change) {
+  private void onChange(JsonObject change, boolean direct) {
     if (books == null) {
       if (changesDuringRebuild != null) {
-        changesDuringRebuild.add(change);
+        changesDuringRebuild.add(direct ? change.copy().put("direct", true) : change);
       }
       return;
     }
     String status = change.getString("status");
     if ("OPEN".equals(status)) {
+      String orderId = change.getString("orderId");
+      Boolean first = openedOnce.get(orderId);
+      if (first != null && first != direct) {
+        // the second report of the same opening: the order is in the book already, or filled and gone
+        openedOnce.remove(orderId);
+        return;
+      }
+      openedOnce.put(orderId, direct);
       books.add(details(change.getJsonObject("details")));
     } else if (!"TRIGGERED".equals(status)) {
       books.cancel(change.getString("orderId"));

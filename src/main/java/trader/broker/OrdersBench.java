@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,10 +36,13 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,6 +88,9 @@ public final class OrdersBench implements Callable<Integer> {
   CommandSpec spec;
 
   private HttpClient http;
+  /** Placements have connections of their own: status polls waiting for a read side must not hold them up. */
+  private HttpClient placements;
+  private final java.util.concurrent.atomic.LongAdder polls = new java.util.concurrent.atomic.LongAdder();
   private Vertx client;
 
   record Portfolio(String token, String id) {
@@ -99,7 +107,7 @@ public final class OrdersBench implements Callable<Integer> {
   }
 
   private Future<Response> call(HttpMethod method, String uri, String token, JsonObject body) {
-    return http.request(method, uri).compose(req -> {
+    return (method == HttpMethod.POST ? placements : http).request(method, uri).compose(req -> {
       if (token != null) {
         req.putHeader("Authorization", "Bearer " + token);
       }
@@ -144,8 +152,9 @@ public final class OrdersBench implements Callable<Integer> {
           .with("auth.jwt-secret", UUID.randomUUID() + "-" + UUID.randomUUID())
           .with("auth.pbkdf2-iterations", 10_000), Contexts.all());
         client = Vertx.vertx();
-        http = client.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(64));
+        HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort());
+        http = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+        placements = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
 
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
           "linger.ms", "0"), new StringSerializer(), new StringSerializer());
@@ -180,9 +189,13 @@ public final class OrdersBench implements Callable<Integer> {
         }
 
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        Map<String, long[]> times = new ConcurrentHashMap<>();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         Promise<Void> all = Promise.promise();
+        long[] pgBefore = transactions(scratch);
+        polls.reset();
+        long cpuBefore = processCpuNanos();
         long start = System.nanoTime();
         long[] lastDone = {start};
         int[] sent = {0};
@@ -192,12 +205,19 @@ public final class OrdersBench implements Callable<Integer> {
             Portfolio p = portfolios.get(sent[0] % portfolios.size());
             sent[0]++;
             long t0 = System.nanoTime();
-            place(p).compose(r -> r.statusCode() == 202
-                ? awaitFilled(p, r.bodyAsJsonObject().getString("orderId"), t0 + 30_000_000_000L)
-                : Future.failedFuture(r.statusCode() + " " + r.bodyAsString()))
+            long sentAt = epochMicros();
+            String[] orderId = {null};
+            place(p).compose(r -> {
+                if (r.statusCode() != 202) {
+                  return Future.failedFuture(r.statusCode() + " " + r.bodyAsString());
+                }
+                orderId[0] = r.bodyAsJsonObject().getString("orderId");
+                return awaitFilled(p, orderId[0], t0 + 30_000_000_000L);
+              })
               .onComplete(r -> {
                 if (r.succeeded()) {
                   latencies.add((System.nanoTime() - t0) / 1000);
+                  times.put(orderId[0], new long[] {sentAt, epochMicros()});
                 } else if (failed.incrementAndGet() <= 5) {
                   System.err.println("order failed: " + r.cause().getMessage());
                 }
@@ -211,8 +231,15 @@ public final class OrdersBench implements Callable<Integer> {
             client.cancelTimer(t);
           }
         });
-        all.future().await(seconds + 60L, TimeUnit.SECONDS);
+        try {
+          all.future().await(seconds + 60L, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // a request that never came back: report what did, the rest counts as not filled
+          System.err.println((total - done.get()) + " orders still unanswered " + (seconds + 60) + " s after the start");
+        }
         double elapsed = (lastDone[0] - start) / 1e9;
+        double cpuPerOrder = (processCpuNanos() - cpuBefore) / 1e6 / total;
+        long[] pgAfter = transactions(scratch);
 
         BenchReport report = new BenchReport("orders", scratch.serverVersion());
         report.row("orders placed (MARKET buy, " + users + " portfolios)", "orders/s", total / ((double) seconds),
@@ -220,6 +247,11 @@ public final class OrdersBench implements Callable<Integer> {
         report.row("orders filled and settled", "orders/s", latencies.size() / elapsed,
           latencies.size() / elapsed / rate);
         report.latency("POST -> fill settled in the portfolio, at " + rate + "/s", new ArrayList<>(latencies));
+        report.row("PostgreSQL transactions per order (incl. GET polls)", "xacts",
+          (pgAfter[0] - pgBefore[0]) / (double) total, null);
+        report.row("status GETs per order", "GETs", polls.sum() / (double) total, null);
+        report.row("this JVM's CPU per order (node, Kafka, client)", "ms", cpuPerOrder, null);
+        stages(scratch, times).forEach(report::latency);
         JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("orders", total)
           .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs);
         if (json) {
@@ -231,7 +263,7 @@ public final class OrdersBench implements Callable<Integer> {
           System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, status polled every %d ms%n",
             latencies.size(), total, failed.get(), quoteMs, pollMs);
         }
-        return failed.get() == 0 ? 0 : 1;
+        return failed.get() == 0 && latencies.size() == total ? 0 : 1;
       } finally {
         // the node goes before its scratch database is dropped
         ticker.shutdownNow();
@@ -256,6 +288,72 @@ public final class OrdersBench implements Callable<Integer> {
     }
   }
 
+  /** Committed transactions (every autocommit statement is one) of the scratch database so far. */
+  private long[] transactions(ScratchDatabase scratch) {
+    Pool pool = scratch.database().pool(client);
+    try {
+      Row r = pool.preparedQuery("select xact_commit, xact_rollback from pg_stat_database where datname = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(scratch.name())).await().iterator().next();
+      return new long[] {r.getLong(0), r.getLong(1)};
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+      instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+  }
+
+  private static long epochMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+  }
+
+  /**
+   * Where each order's round trip went, from the journal times of its four events (the journal's
+   * {@code created_at}: when the writing statement began) between the POST and the GET that saw it filled.
+   */
+  private Map<String, List<Long>> stages(ScratchDatabase scratch, Map<String, long[]> times) {
+    String[] names = {"1 POST -> placed (journal)", "2 placed -> accepted by the broker",
+      "3 accepted -> filled by the exchange", "4 filled -> recorded by the portfolio",
+      "5 recorded -> seen FILLED by a GET"};
+    Map<String, long[]> events = new HashMap<>();
+    Pool pool = scratch.database().pool(client);
+    try {
+      for (Row r : pool.query("select case when event_type like 'order.%' then substr(stream_id, 7) "
+          + "else coalesce(payload->'order'->>'orderId', payload->>'orderId') end as order_id, event_type, "
+          + "(extract(epoch from created_at) * 1000000)::bigint as at from journal where event_type in "
+          + "('portfolio.order-placed', 'order.accepted', 'order.filled', 'portfolio.order-filled')")
+          .execute().await()) {
+        int i = switch (r.getString("event_type")) {
+          case "portfolio.order-placed" -> 0;
+          case "order.accepted" -> 1;
+          case "order.filled" -> 2;
+          default -> 3;
+        };
+        events.computeIfAbsent(r.getString("order_id"), k -> new long[4])[i] = r.getLong("at");
+      }
+    } finally {
+      pool.close().await();
+    }
+    Map<String, List<Long>> stages = new LinkedHashMap<>();
+    for (String name : names) {
+      stages.put(name, new ArrayList<>());
+    }
+    times.forEach((orderId, t) -> {
+      long[] e = events.get(orderId);
+      if (e == null) {
+        return;
+      }
+      long[] at = {t[0], e[0], e[1], e[2], e[3], t[1]};
+      for (int i = 0; i < names.length; i++) {
+        stages.get(names[i]).add(Math.max(0, at[i + 1] - at[i]));
+      }
+    });
+    return stages;
+  }
+
   private Future<Response> place(Portfolio p) {
     return call(HttpMethod.POST, "/api/portfolios/" + p.id() + "/orders", p.token(), new JsonObject()
       .put("symbol", SYMBOL).put("side", "BUY").put("quantity", 1)
@@ -270,6 +368,7 @@ public final class OrdersBench implements Callable<Integer> {
   }
 
   private void poll(Portfolio p, String orderId, long deadline, Promise<Void> done) {
+    polls.increment();
     call(HttpMethod.GET, "/api/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8), p.token(), null)
       .onComplete(r -> {
         String status = r.succeeded() && r.result().statusCode() == 200

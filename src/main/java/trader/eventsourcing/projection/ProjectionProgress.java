@@ -6,19 +6,27 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.Position;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Read-your-writes: a query that carries the journal position of a command's events waits here until the
  * read side has passed it (every shard of its active version), so it sees the command's effect.
  *
- * <p>Runners publish their progress on the event bus after each commit; a waiter re-checks the stored offsets
- * when one arrives, and at least every 50 ms, until its deadline.
+ * <p>Runners publish their progress on the event bus after each commit. Waiters do not query the database each:
+ * per projection, one read of the stored offsets is in flight at a time (again when a runner of that projection
+ * reports progress, and at least every 50 ms while anyone waits), and every waiter is checked against its result.
+ * Likewise one query for the latest committed event serves every {@link #awaitCommitted} call that came before it
+ * started. Under many concurrent readers the number of queries stays bounded by the runners' progress, not by the
+ * number of readers.
  */
 public final class ProjectionProgress {
 
@@ -26,13 +34,23 @@ public final class ProjectionProgress {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final List<Runnable> waiters = new ArrayList<>();
+  private final Map<String, Tracker> trackers = new HashMap<>();
+  private final LatestCommitted latest = new LatestCommitted();
   private final MessageConsumer<JsonObject> consumer;
+  private final long timer;
 
   private ProjectionProgress(Vertx vertx, Pool pool) {
     this.vertx = vertx;
     this.pool = pool;
-    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, msg -> wakeAll());
+    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS,
+      msg -> tracker(msg.body().getString("projection")).refresh());
+    this.timer = vertx.setPeriodic(RECHECK_MS, t -> {
+      List<Tracker> all;
+      synchronized (trackers) {
+        all = List.copyOf(trackers.values());
+      }
+      all.forEach(Tracker::recheck);
+    });
   }
 
   public static ProjectionProgress create(Vertx vertx, Pool pool) {
@@ -44,29 +62,9 @@ public final class ProjectionProgress {
    * {@link ProjectionLagException} after {@code timeout}.
    */
   public Future<Void> await(String projection, Position position, Duration timeout) {
-    Promise<Void> done = Promise.promise();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Runnable[] check = new Runnable[1];
-    long[] timer = {-1};
-    check[0] = () -> passed(projection, position).onComplete(ar -> {
-      if (done.future().isComplete()) {
-        return;
-      }
-      if (ar.succeeded() && ar.result()) {
-        finish(check[0], timer[0]);
-        done.tryComplete();
-      } else if (System.nanoTime() >= deadline) {
-        finish(check[0], timer[0]);
-        done.tryFail(new ProjectionLagException("Read side '" + projection + "' has not reached position "
-          + position + " within " + timeout.toMillis() + " ms"));
-      }
-    });
-    synchronized (waiters) {
-      waiters.add(check[0]);
-    }
-    timer[0] = vertx.setPeriodic(RECHECK_MS, t -> check[0].run());
-    check[0].run();
-    return done.future();
+    Waiter waiter = new Waiter(position, System.nanoTime() + timeout.toNanos(), timeout, Promise.promise());
+    tracker(projection).add(waiter);
+    return waiter.done.future();
   }
 
   /**
@@ -74,15 +72,8 @@ public final class ProjectionProgress {
    * transactions are still open (the commit-safe head can lag behind a just-committed event while they are).
    */
   public Future<Void> awaitCommitted(String projection, Duration timeout) {
-    return pool.query("select transaction_id::text, position from journal "
-        + "order by journal.transaction_id desc, journal.position desc limit 1").execute()
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture();
-        }
-        var row = rows.iterator().next();
-        return await(projection, new Position(Long.parseLong(row.getString(0)), row.getLong(1)), timeout);
-      });
+    return latest.get().compose(position -> position == null ? Future.succeededFuture()
+      : await(projection, position, timeout));
   }
 
   /**
@@ -106,30 +97,162 @@ public final class ProjectionProgress {
 
   /** Whether every shard of the active version of {@code projection} has passed {@code position}. */
   public Future<Boolean> passed(String projection, Position position) {
-    return pool.preparedQuery("select count(*) filter (where (o.transaction_id, o.sequence) >= ($2, $3)) as done, "
-        + "max(v.shards) as shards from projection_versions v join projection_offsets o "
-        + "on o.name = v.name and o.version = v.active_version where v.name = $1")
-      .execute(Tuple.of(projection, position.transactionId(), position.sequence()))
+    return lowestOffset(projection).map(lowest -> lowest != null && !position.isAfter(lowest));
+  }
+
+  /** The lowest stored offset among the shards of the active version; null while a shard has none. */
+  private Future<Position> lowestOffset(String projection) {
+    return pool.preparedQuery("select v.shards, o.transaction_id, o.sequence from projection_versions v "
+        + "left join projection_offsets o on o.name = v.name and o.version = v.active_version where v.name = $1")
+      .execute(Tuple.of(projection))
       .map(rows -> {
-        var row = rows.iterator().next();
-        Integer shards = row.getInteger("shards");
-        return shards != null && row.getLong("done") >= shards;
+        Position lowest = null;
+        int count = 0;
+        int shards = 0;
+        for (Row row : rows) {
+          shards = row.getInteger("shards");
+          if (row.getValue("transaction_id") == null) {
+            return null;
+          }
+          count++;
+          Position p = new Position(row.getLong("transaction_id"), row.getLong("sequence"));
+          lowest = lowest == null || lowest.isAfter(p) ? p : lowest;
+        }
+        return count > 0 && count >= shards ? lowest : null;
       });
   }
 
-  private void finish(Runnable check, long timer) {
-    vertx.cancelTimer(timer);
-    synchronized (waiters) {
-      waiters.remove(check);
+  private Tracker tracker(String projection) {
+    synchronized (trackers) {
+      return trackers.computeIfAbsent(projection, Tracker::new);
     }
   }
 
-  private void wakeAll() {
-    List<Runnable> now;
-    synchronized (waiters) {
-      now = List.copyOf(waiters);
+  private record Waiter(Position position, long deadline, Duration timeout, Promise<Void> done) {
+  }
+
+  /** The waiters of one projection and the one offsets query that serves them all. */
+  private final class Tracker {
+    private final String projection;
+    private final List<Waiter> waiters = new ArrayList<>();
+    private boolean querying;
+    /** Progress was reported (or a waiter came) while a query ran: its answer may be stale, ask again. */
+    private boolean again;
+
+    Tracker(String projection) {
+      this.projection = projection;
     }
-    now.forEach(Runnable::run);
+
+    void add(Waiter waiter) {
+      synchronized (this) {
+        waiters.add(waiter);
+      }
+      refresh();
+    }
+
+    /** Reads the offsets again, unless a read is running; then once more after it. */
+    void refresh() {
+      synchronized (this) {
+        if (waiters.isEmpty()) {
+          return;
+        }
+        if (querying) {
+          again = true;
+          return;
+        }
+        querying = true;
+        again = false;
+      }
+      lowestOffset(projection).onComplete(ar -> {
+        boolean more;
+        synchronized (this) {
+          querying = false;
+          more = again;
+        }
+        settle(ar.succeeded() ? ar.result() : null);
+        if (more) {
+          refresh();
+        }
+      });
+    }
+
+    void recheck() {
+      settle(null);
+      refresh();
+    }
+
+    /** Completes the waiters {@code lowest} covers and fails those past their deadline. */
+    private void settle(Position lowest) {
+      List<Waiter> passed = new ArrayList<>();
+      List<Waiter> late = new ArrayList<>();
+      long now = System.nanoTime();
+      synchronized (this) {
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+          Waiter w = it.next();
+          if (lowest != null && !w.position().isAfter(lowest)) {
+            passed.add(w);
+            it.remove();
+          } else if (now >= w.deadline()) {
+            late.add(w);
+            it.remove();
+          }
+        }
+      }
+      passed.forEach(w -> w.done().tryComplete());
+      late.forEach(w -> w.done().tryFail(new ProjectionLagException("Read side '" + projection
+        + "' has not reached position " + w.position() + " within " + w.timeout().toMillis() + " ms")));
+    }
+  }
+
+  /**
+   * The position of the latest committed event, for many callers with one query: a caller that arrives while a query
+   * runs waits for the next one, which starts after its call and so sees everything committed before it.
+   */
+  private final class LatestCommitted {
+    private List<Promise<Position>> next = new ArrayList<>();
+    private boolean querying;
+
+    Future<Position> get() {
+      Promise<Position> promise = Promise.promise();
+      boolean start;
+      synchronized (this) {
+        next.add(promise);
+        start = !querying;
+        querying = true;
+      }
+      if (start) {
+        run();
+      }
+      return promise.future();
+    }
+
+    private void run() {
+      List<Promise<Position>> batch;
+      synchronized (this) {
+        batch = next;
+        next = new ArrayList<>();
+      }
+      pool.query("select transaction_id::text, position from journal "
+          + "order by journal.transaction_id desc, journal.position desc limit 1").execute()
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return (Position) null;
+          }
+          Row row = rows.iterator().next();
+          return new Position(Long.parseLong(row.getString(0)), row.getLong(1));
+        })
+        .onComplete(ar -> {
+          boolean more;
+          synchronized (this) {
+            more = !next.isEmpty();
+            querying = more;
+          }
+          batch.forEach(p -> p.handle(ar));
+          if (more) {
+            run();
+          }
+        });
+    }
   }
 
   /** A query's {@code position} is not one the journal could have given: the caller's mistake. */
@@ -140,6 +263,7 @@ public final class ProjectionProgress {
   }
 
   public Future<Void> close() {
+    vertx.cancelTimer(timer);
     return consumer.unregister();
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import trader.eventsourcing.EventLoops;
 import trader.eventsourcing.journal.Journal;
 import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.StoredEvent;
@@ -70,7 +71,8 @@ final class ShardRunner {
   ShardRunner(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection, int shard,
               ProjectionOptions options, MeterRegistry registry) {
     this.vertx = vertx;
-    this.context = vertx.getOrCreateContext();
+    // a context of its own, so the runners of a node spread over the event loops instead of sharing the caller's
+    this.context = EventLoops.newContext(vertx);
     this.connectOptions = new PgConnectOptions(connectOptions)
       .addProperty("application_name", "projection:" + projection.name() + ":" + shard);
     this.journal = journal;
@@ -295,8 +297,10 @@ final class ShardRunner {
     }
     int expectedVersion = version;
     Position from = offset;
-    Future<Void> prepared = mine.isEmpty() ? Future.succeededFuture() : here(projection.prepare(mine))
-      .recover(e -> Future.failedFuture(new PrepareFailed(e)));
+    if (mine.isEmpty()) {
+      return advance(c, expectedVersion, from, last.position());
+    }
+    Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
     return prepared.compose(p -> c.begin()).compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name()))
         .compose(rows -> {
@@ -319,24 +323,43 @@ final class ShardRunner {
           "its offset moved (another runner applied this batch)")))
         .onFailure(e -> rollback(tx)))
       .map(v -> {
-        offset = last.position();
-        if (isolateUntil != null && !isolateUntil.isAfter(offset)) {
-          isolateUntil = null;
+        try {
+          projection.committed(mine);
+        } catch (RuntimeException e) {
+          LOG.warn("{}: after-commit notification failed: {}", label, e.toString());
         }
-        lagEvents = Math.max(0, head.sequence() - offset.sequence());
-        if (!mine.isEmpty()) {
-          try {
-            projection.committed(mine);
-          } catch (RuntimeException e) {
-            LOG.warn("{}: after-commit notification failed: {}", label, e.toString());
-          }
-        }
-        vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
-          .put("shard", shard).put("position", offset.toString()));
-        return true;
+        return passed(last.position());
       })
       .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
-        : new BatchFailed(mine.isEmpty() ? page.get(0) : mine.get(0), page.get(page.size() - 1).position(), e)));
+        : new BatchFailed(mine.get(0), page.get(page.size() - 1).position(), e)));
+  }
+
+  /**
+   * A page with nothing for this shard only moves the offset: one statement instead of a transaction of five, since
+   * there is nothing to apply atomically with it. It still moves only from where this runner left it and only while
+   * its version is active, so a runner that lost its lock or missed a swap changes nothing and reloads.
+   */
+  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to) {
+    return c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, updated_at = now() "
+        + "where name = $1 and version = $2 and shard = $3 and transaction_id = $6 and sequence = $7 "
+        + "and $2 = (select active_version from projection_versions where name = $1)")
+      .execute(Tuple.of(projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
+        from.transactionId(), from.sequence()))
+      .compose(r -> r.rowCount() == 1 ? Future.succeededFuture(passed(to))
+        : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
+          + "moved the offset")));
+  }
+
+  /** After a committed batch: the new offset, and the progress message readers wait for. */
+  private boolean passed(Position to) {
+    offset = to;
+    if (isolateUntil != null && !isolateUntil.isAfter(offset)) {
+      isolateUntil = null;
+    }
+    lagEvents = Math.max(0, head.sequence() - offset.sequence());
+    vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
+      .put("shard", shard).put("position", offset.toString()));
+    return true;
   }
 
   /**

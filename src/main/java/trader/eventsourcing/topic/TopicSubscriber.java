@@ -14,6 +14,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import trader.eventsourcing.EventLoops;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -38,6 +39,8 @@ public final class TopicSubscriber {
   private static final Logger LOG = LoggerFactory.getLogger(TopicSubscriber.class);
 
   private final Vertx vertx;
+  /** Where the poll loop and the commits run (built on a context of its own, see {@link #start}). */
+  private final io.vertx.core.Context context;
   private final String topic;
   private final String group;
   private final Function<TopicMessage, Future<Void>> handler;
@@ -45,12 +48,17 @@ public final class TopicSubscriber {
   private final KafkaConsumer<String, String> consumer;
   private final KafkaProducer<String, String> dlq;
   private volatile boolean running;
+  /** Offsets handled but not yet sent to Kafka; the commit in flight, if any; who waits for both to be done. */
+  private Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  private Future<?> committing;
+  private final List<Promise<Void>> idle = new java.util.ArrayList<>();
   /** Completes when the poll loop has ended after {@link #close}. */
   private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
 
   private TopicSubscriber(Vertx vertx, String bootstrapServers, String topic, String group,
                           Function<TopicMessage, Future<Void>> handler, int maxAttempts) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.topic = topic;
     this.group = group;
     this.handler = handler;
@@ -74,15 +82,18 @@ public final class TopicSubscriber {
    */
   public static TopicSubscriber start(Vertx vertx, String bootstrapServers, String topic, String group,
                                       int maxAttempts, Function<TopicMessage, Future<Void>> handler) {
-    TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
-    subscriber.running = true;
-    subscriber.consumer.subscribe(topic).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
-      }
-      subscriber.pollOnce();
+    // on an event loop of its own: the subscribers of a node would otherwise all share their starter's
+    return EventLoops.onNewContext(vertx, () -> {
+      TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
+      subscriber.running = true;
+      subscriber.consumer.subscribe(topic).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
+        }
+        subscriber.pollOnce();
+      });
+      return subscriber;
     });
-    return subscriber;
   }
 
   /**
@@ -96,7 +107,10 @@ public final class TopicSubscriber {
       return;
     }
     consumer.poll(Duration.ofMillis(200))
-      .compose(records -> handleAll(records, 0).compose(v -> commit(records)))
+      .compose(records -> handleAll(records, 0).map(v -> {
+        commit(records);
+        return null;
+      }))
       .onComplete(ar -> {
         if (ar.failed() && running) {
           LOG.warn("Subscriber {} of {}: {}; retrying", group, topic, ar.cause().getMessage());
@@ -216,16 +230,50 @@ public final class TopicSubscriber {
     });
   }
 
-  private Future<Void> commit(KafkaConsumerRecords<String, String> records) {
-    if (records.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+  /**
+   * Commits the handled poll's offsets without holding up the next poll: one commit in flight at a time, and what
+   * polls handled meanwhile goes out as one commit after it (offsets only grow, so the latest per partition covers
+   * the earlier ones). A commit lost to a crash only means a redelivery, which the handlers' ids make harmless.
+   */
+  private void commit(KafkaConsumerRecords<String, String> records) {
     for (int i = 0; i < records.size(); i++) {
       KafkaConsumerRecord<String, String> r = records.recordAt(i);
-      offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1, ""));
+      uncommitted.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1, ""));
     }
-    return consumer.commit(offsets).mapEmpty();
+    commitPending();
+  }
+
+  private void commitPending() {
+    if (committing != null) {
+      return;
+    }
+    if (uncommitted.isEmpty()) {
+      idle.forEach(p -> p.tryComplete());
+      idle.clear();
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = uncommitted;
+    uncommitted = new HashMap<>();
+    committing = consumer.commit(offsets).onComplete(ar -> {
+      committing = null;
+      if (ar.failed()) {
+        LOG.warn("Subscriber {} of {} could not commit its offsets: {}", group, topic, ar.cause().getMessage());
+        // a later commit of the same partition covers this one; otherwise try these again
+        offsets.forEach(uncommitted::putIfAbsent);
+        if (!running) {
+          uncommitted.clear();
+        }
+      }
+      commitPending();
+    });
+  }
+
+  /** Completes when every handled offset was committed (or given up at close). */
+  private Future<Void> committed() {
+    Promise<Void> p = Promise.promise();
+    idle.add(p);
+    commitPending();
+    return p.future();
   }
 
   private Future<Void> delay(long ms) {
@@ -238,6 +286,8 @@ public final class TopicSubscriber {
   public Future<Void> close() {
     running = false;
     return stopped.future().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+      .transform(ar -> Future.<Void>future(p -> context.runOnContext(v -> committed().onComplete(p)))
+        .timeout(5, java.util.concurrent.TimeUnit.SECONDS))
       .transform(ar -> consumer.close()).transform(ar -> dlq.close()).mapEmpty();
   }
 
