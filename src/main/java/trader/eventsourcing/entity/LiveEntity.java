@@ -13,7 +13,6 @@ import trader.eventsourcing.journal.Snapshot;
 import trader.eventsourcing.journal.StoredEvent;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -34,8 +33,6 @@ final class LiveEntity<C, E, S> {
   final String entityId;
   final String streamId;
   final int shard;
-  /** At most this many queued commands share one append. */
-  private static final int MAX_QUEUED_PER_APPEND = 64;
   private final ArrayDeque<Pending<C>> mailbox = new ArrayDeque<>(2); // most entities hold 0-1 commands
 
   private S state;
@@ -84,8 +81,9 @@ final class LiveEntity<C, E, S> {
   /** Handles queued commands in order; loops while steps complete at once, so a long mailbox cannot grow the stack. */
   private void drain() {
     busy = true;
-    while (!mailbox.isEmpty()) {
-      Future<Void> handled = mailbox.size() > 1 && recovered && !stale ? handleQueued() : handle(mailbox.poll());
+    Pending<C> next;
+    while ((next = mailbox.poll()) != null) {
+      Future<Void> handled = handle(next);
       if (!handled.isComplete()) {
         handled.onComplete(ar -> drain());
         return;
@@ -110,79 +108,6 @@ final class LiveEntity<C, E, S> {
           : new CommandFailedException(type.name(), entityId, describe(e), e));
         return Future.succeededFuture();
       });
-  }
-
-  /**
-   * Several queued commands in one journal round trip: each is decided on the state its predecessors' events make,
-   * and their events are appended together (all or nothing). Replies wait for the append, so no caller hears of a
-   * decision whose premise was not persisted. If the append fails with a conflict, or a decision throws, each
-   * command is handled again on its own, as if it had come alone (a conflict re-reads the stream first).
-   */
-  private Future<Void> handleQueued() {
-    List<Pending<C>> batch = new ArrayList<>();
-    while (!mailbox.isEmpty() && batch.size() < MAX_QUEUED_PER_APPEND) {
-      Pending<C> next = mailbox.poll();
-      if (!next.isAbandoned()) {
-        batch.add(next);
-      }
-    }
-    S working = state;
-    List<NewEvent> events = new ArrayList<>();
-    Reply[] replies = new Reply[batch.size()];
-    try {
-      for (int i = 0; i < batch.size(); i++) {
-        Pending<C> command = batch.get(i);
-        runtime.countCommand();
-        switch (type.decide(working, command.command())) {
-          case Decision.Reject<E> rejected -> replies[i] = new Reply.Rejected(rejected.reason());
-          case Decision.Accept<E> accepted -> {
-            for (E event : accepted.events()) {
-              working = type.evolve(working, event);
-              events.add(newEvent(event, command.metadata()));
-            }
-            // the version for now; the position once the append is known
-            replies[i] = new Reply.Accepted(version + events.size(), Position.START, accepted.events().size());
-          }
-        }
-      }
-    } catch (RuntimeException e) {
-      return handleInTurn(batch, 0);
-    }
-    if (events.isEmpty()) {
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).complete(replies[i]);
-      }
-      return Future.succeededFuture();
-    }
-    long expected = version;
-    S decided = working;
-    return runtime.onContext(runtime.journal().append(streamId, expected, events)).transform(ar -> {
-      if (ar.failed()) {
-        stale = true;
-        if (ar.cause() instanceof ConflictException) {
-          runtime.countConflict();
-          return handleInTurn(batch, 0);
-        }
-        batch.forEach(command -> command.fail(new CommandFailedException(type.name(), entityId,
-          describe(ar.cause()), ar.cause())));
-        return Future.succeededFuture();
-      }
-      state = decided;
-      version = ar.result().version();
-      for (int i = 0; i < batch.size(); i++) {
-        // a command with events answers the position of the append's last event: a read side past it has them all
-        batch.get(i).complete(replies[i] instanceof Reply.Accepted a && a.events() > 0
-          ? new Reply.Accepted(a.version(), ar.result().position(), a.events()) : replies[i]);
-      }
-      return saveSnapshotIfDue(expected);
-    });
-  }
-
-  private Future<Void> handleInTurn(List<Pending<C>> commands, int from) {
-    if (from >= commands.size()) {
-      return Future.succeededFuture();
-    }
-    return handle(commands.get(from)).compose(v -> handleInTurn(commands, from + 1));
   }
 
   private Future<Void> recover() {
