@@ -1,5 +1,6 @@
 package trader.eventsourcing.projection;
 
+import trader.eventsourcing.journal.SessionNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -71,8 +72,8 @@ final class ShardRunner {
               ProjectionOptions options, MeterRegistry registry) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.connectOptions = new PgConnectOptions(connectOptions)
-      .addProperty("application_name", "projection:" + projection.name() + ":" + shard);
+    this.connectOptions = SessionNames.withPurpose(connectOptions,
+      "projection:" + projection.name() + ":" + shard);
     this.journal = journal;
     this.projection = projection;
     this.shard = shard;
