@@ -1,5 +1,6 @@
 package trader.broker;
 
+import trader.eventsourcing.journal.SessionNames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -96,7 +97,7 @@ final class Exchange extends VerticleBase {
     if (stopping) {
       return;
     }
-    PgConnection.connect(vertx, engine.pgConnectOptions())
+    PgConnection.connect(vertx, SessionNames.withPurpose(engine.pgConnectOptions(), "lock:" + LOCK))
       .compose(c -> c.preparedQuery("select pg_try_advisory_lock(hashtext($1))").execute(Tuple.of(LOCK))
         .compose(rows -> {
           if (!rows.iterator().next().getBoolean(0)) {

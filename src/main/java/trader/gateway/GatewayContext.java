@@ -16,7 +16,9 @@ import trader.portfolio.contract.PortfolioAddresses;
 import trader.quotes.contract.QuotesAddresses;
 import trader.wiretransfer.contract.TransferAddresses;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.BiFunction;
 
 /**
@@ -89,8 +91,9 @@ public final class GatewayContext implements BoundedContext {
     route(api, "getCandles", (rc, user) -> call(rc, QuotesAddresses.CANDLES, new JsonObject()
       .put("symbol", rc.pathParam("symbol")).put("from", rc.queryParams().get("from"))
       .put("to", rc.queryParams().get("to"))));
-    route(api, "placeOrder", (rc, user) -> call(rc, PortfolioAddresses.PLACE_ORDER, new JsonObject().put("userId", user)
-      .put("portfolioId", rc.pathParam("portfolioId")).put("order", rc.body().asJsonObject())).map(r -> {
+    route(api, "placeOrder", (rc, user) -> call(rc, PortfolioAddresses.PLACE_ORDER, withCommandId(rc, "order", user,
+      new JsonObject().put("userId", user).put("portfolioId", rc.pathParam("portfolioId"))
+        .put("order", rc.body().asJsonObject()))).map(r -> {
         rc.response().setStatusCode(202).putHeader("Location", "/api/orders/" + r.getString("orderId"));
         return r;
       }));
@@ -117,8 +120,8 @@ public final class GatewayContext implements BoundedContext {
     JsonObject from = own(body.getJsonObject("from"), user);
     JsonObject to = own(body.getJsonObject("to"), user);
     return owned(rc, user, from).compose(v -> owned(rc, user, to))
-      .compose(v -> call(rc, TransferAddresses.REQUEST, new JsonObject().put("userId", user).put("from", from)
-        .put("to", to).put("amount", body.getString("amount"))))
+      .compose(v -> call(rc, TransferAddresses.REQUEST, withCommandId(rc, "transfer", user, new JsonObject().put("userId", user)
+        .put("from", from).put("to", to).put("amount", body.getString("amount")))))
       .map(r -> {
         rc.response().setStatusCode(202).putHeader("Location", "/api/transfers/" + r.getString("transferId"));
         return r;
@@ -145,6 +148,17 @@ public final class GatewayContext implements BoundedContext {
     UserTokens tokens = engine.userTokens();
     return user.copy().put("token", tokens.issue(user.getString("userId"), user.getString("username")))
       .put("tokenType", "Bearer").put("expiresIn", tokens.ttlSeconds());
+  }
+
+  /**
+   * With an {@code Idempotency-Key} header, the command's id ({@code commandId}: the transfer or order id) is derived
+   * from the user and the key, so a client retrying after a lost answer, on any node, names the same command and the
+   * entity accepts the repeat without doing it again. Another user's same key gives another id.
+   */
+  private static JsonObject withCommandId(RoutingContext rc, String kind, String user, JsonObject request) {
+    String key = rc.request().getHeader("Idempotency-Key");
+    return key == null ? request : request.put("commandId", UUID.nameUUIDFromBytes((kind + "|"
+      + user + "|" + key).getBytes(StandardCharsets.UTF_8)).toString());
   }
 
   private static JsonObject withPosition(RoutingContext rc, JsonObject request) {

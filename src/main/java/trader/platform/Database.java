@@ -8,6 +8,10 @@ import io.vertx.sqlclient.PoolOptions;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.UUID;
+
 /**
  * Where the node's PostgreSQL is and how to reach it: the reactive pool for the product, JDBC only for Flyway.
  */
@@ -63,6 +67,26 @@ public final class Database {
 
   public static Database create(PgConnectOptions options, int poolSize) {
     return new Database(new PgConnectOptions(options), poolSize);
+  }
+
+  /** The same database, its sessions named {@code name} in {@code pg_stat_activity} (engine sessions add a purpose). */
+  public Database withApplicationName(String name) {
+    return new Database(new PgConnectOptions(connectOptions).addProperty("application_name", name), poolSize);
+  }
+
+  /**
+   * The {@code application_name} of the sessions of the node with cluster id {@code nodeId}: {@code trader/} and the
+   * id in 22 characters (base64 of the UUID), leaving room for a session's purpose within PostgreSQL's 63.
+   */
+  public static String sessionName(String nodeId) {
+    try {
+      UUID id = UUID.fromString(nodeId);
+      byte[] bytes = ByteBuffer.allocate(16).putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits())
+        .array();
+      return "trader/" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } catch (IllegalArgumentException e) {
+      return "trader/" + nodeId;
+    }
   }
 
   public PgConnectOptions connectOptions() {

@@ -75,6 +75,7 @@ public final class Node implements AutoCloseable {
   private Vertx vertx;
   private Database database;
   private Pool pool;
+  private Fencing fencing;
   private KafkaAdminClient kafkaAdmin;
   private String httpDeployment;
   private JournalNotifications notifications;
@@ -176,7 +177,10 @@ public final class Node implements AutoCloseable {
         + clusterManager.getNodes().size() + " member(s)";
     });
 
+    // every session of this node carries its cluster id, so that the survivors can end them if the cluster drops it
+    database = database.withApplicationName(Database.sessionName(clusterManager.getNodeId()));
     pool = database.pool(vertx);
+    fencing = Fencing.start(clusterManager, pool, settings.integer("cluster.heartbeat-timeout-seconds", 2, 600));
     kafkaAdmin = KafkaAdminClient.create(vertx, Map.of(
       "bootstrap.servers", settings.string("kafka.bootstrap-servers"),
       "request.timeout.ms", "3000", "default.api.timeout.ms", "3000"));
@@ -339,6 +343,9 @@ public final class Node implements AutoCloseable {
         }
         if (eventLoopDelay != null) {
           eventLoopDelay.close();
+        }
+        if (fencing != null) {
+          fencing.close();
         }
         if (kafkaAdmin != null) {
           kafkaAdmin.close().await(2, TimeUnit.SECONDS);

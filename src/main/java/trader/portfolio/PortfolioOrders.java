@@ -62,7 +62,7 @@ final class PortfolioOrders {
       if (!request.getString("userId").equals(found)) {
         return Future.failedFuture(new Refusal(404, "No portfolio " + portfolioId));
       }
-      PlaceOrder place = command(o);
+      PlaceOrder place = command(request.getString("commandId", UUID.randomUUID().toString()), o);
       return portfolios.send(portfolioId, place).compose(reply -> switch (reply) {
         case Reply.Accepted a -> Future.succeededFuture(new JsonObject().put("orderId", place.orderId())
           .put("position", a.position().toString()));
@@ -71,8 +71,8 @@ final class PortfolioOrders {
     });
   }
 
-  /** The command for an order request; 400 for prices the type does not take, 409 without a quote to reserve at. */
-  private PlaceOrder command(JsonObject o) {
+  /** The command for an order request (its id chosen by the caller); 400 for prices the type does not take, 409 without a quote to reserve at. */
+  private PlaceOrder command(String orderId, JsonObject o) {
     OrderType type = OrderType.valueOf(o.getString("type"));
     Side side = Side.valueOf(o.getString("side"));
     String symbol = o.getString("symbol");
@@ -92,7 +92,7 @@ final class PortfolioOrders {
       BigDecimal base = stop != null && stop.compareTo(ask) > 0 ? stop : ask;
       reservePrice = base.multiply(collarFactor).setScale(2, RoundingMode.CEILING);
     }
-    return new PlaceOrder(UUID.randomUUID().toString(), symbol, side, o.getLong("quantity"), type, limit, stop,
+    return new PlaceOrder(orderId, symbol, side, o.getLong("quantity"), type, limit, stop,
       TimeInForce.valueOf(o.getString("timeInForce")), reservePrice);
   }
 

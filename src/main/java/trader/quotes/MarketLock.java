@@ -1,5 +1,6 @@
 package trader.quotes;
 
+import trader.eventsourcing.journal.SessionNames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,7 +44,7 @@ final class MarketLock {
              Supplier<Future<Void>> onAcquired, Supplier<Future<Void>> onLost) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.connectOptions = new PgConnectOptions(connectOptions).addProperty("application_name", "lock:" + name);
+    this.connectOptions = SessionNames.withPurpose(connectOptions, "lock:" + name);
     this.name = name;
     this.retry = retry;
     this.onAcquired = onAcquired;

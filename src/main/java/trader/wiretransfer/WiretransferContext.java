@@ -102,7 +102,7 @@ public final class WiretransferContext implements BoundedContext {
     if (amount.compareTo(maxAmount) > 0) {
       return Future.failedFuture(new Refusal(400, "amount: at most " + Money.format(maxAmount) + " per transfer"));
     }
-    String transferId = UUID.randomUUID().toString();
+    String transferId = body.getString("commandId", UUID.randomUUID().toString());
     return transfers.send(transferId, new RequestTransfer(transferId, userId, endpoint(body.getJsonObject("from")),
         endpoint(body.getJsonObject("to")), amount))
       .compose(reply -> switch (reply) {

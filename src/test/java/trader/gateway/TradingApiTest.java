@@ -289,6 +289,36 @@ class TradingApiTest {
       .await().statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void aTransferSentAgainWithItsIdempotencyKeyIsDoneOnce() {
+    User user = signup("ivy-" + suffix());
+    User other = signup("ike-" + suffix());
+    String portfolioId = openPortfolio(user, "keyed");
+    JsonObject body = new JsonObject().put("from", savings()).put("to", portfolio(portfolioId)).put("amount", "100.00");
+    String key = UUID.randomUUID().toString();
+    List<String> ids = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      HttpResponse<Buffer> r = as(user, http.post("/api/transfers")).putHeader("Idempotency-Key", key)
+        .sendJsonObject(body).await();
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(202);
+      ids.add(r.bodyAsJsonObject().getString("transferId"));
+    }
+    assertThat(ids).as("the same key names the same transfer").containsOnly(ids.getFirst());
+    awaitFinal(user, ids.getFirst());
+    assertThat(balance(user)).as("moved once").isEqualTo("9900.00");
+    assertThat(view(user, portfolioId).getString("cash")).isEqualTo("100.00");
+
+    String otherPortfolio = openPortfolio(other, "keyed");
+    HttpResponse<Buffer> theirs = as(other, http.post("/api/transfers")).putHeader("Idempotency-Key", key)
+      .sendJsonObject(body.copy().put("to", portfolio(otherPortfolio))).await();
+    assertThat(theirs.statusCode()).as(theirs.bodyAsString()).isEqualTo(202);
+    assertThat(theirs.bodyAsJsonObject().getString("transferId")).as("another user's same key").isNotEqualTo(ids.getFirst());
+
+    HttpResponse<Buffer> bad = as(user, http.post("/api/transfers")).putHeader("Idempotency-Key", "not a key!")
+      .sendJsonObject(body).await();
+    assertThat(bad.statusCode()).as(bad.bodyAsString()).isEqualTo(400);
+  }
+
   private static String suffix() {
     return UUID.randomUUID().toString().substring(0, 8);
   }

@@ -23,13 +23,15 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess implements AutoCloseable {
 
   private final String name;
+  private final String mainClass;
   private final Map<String, String> env;
   private final List<String> args;
   private final Path log;
   private Process process;
 
-  private NodeProcess(String name, Map<String, String> env, List<String> args) {
+  private NodeProcess(String name, String mainClass, Map<String, String> env, List<String> args) {
     this.name = name;
+    this.mainClass = mainClass;
     this.env = env;
     this.args = args;
     this.log = logDir().resolve(name + "-" + System.currentTimeMillis() + ".log");
@@ -42,12 +44,17 @@ public final class NodeProcess implements AutoCloseable {
     env.put("TRADER_HTTP_HOST", "127.0.0.1");
     env.put("TRADER_NODE_NAME", name);
     config.forEach((key, value) -> env.put(trader.platform.Settings.envName(key), value));
-    return new NodeProcess(name, env, List.of(args));
+    return new NodeProcess(name, "trader.platform.Main", env, List.of(args));
+  }
+
+  /** Another main class of the test classpath in a JVM of its own (e.g. a Kafka broker a test stops and restarts). */
+  public static NodeProcess javaMain(String name, Class<?> mainClass, String... args) {
+    return new NodeProcess(name, mainClass.getName(), new LinkedHashMap<>(), List.of(args));
   }
 
   public NodeProcess start() {
     List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
-      "-cp", System.getProperty("java.class.path"), "trader.platform.Main"));
+      "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -67,6 +74,10 @@ public final class NodeProcess implements AutoCloseable {
 
   public String baseUrl() {
     return "http://127.0.0.1:" + httpPort();
+  }
+
+  public String name() {
+    return name;
   }
 
   /** Waits until {@code /health/ready} answers 200; fails with the node's log tail otherwise. */
@@ -104,6 +115,30 @@ public final class NodeProcess implements AutoCloseable {
   public void kill() {
     process.destroyForcibly();
     waitFor(Duration.ofSeconds(10));
+  }
+
+  /** SIGSTOP: the process freezes with its sockets open, as in a long GC pause or a hung VM. */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #freeze()}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+      if (kill.waitFor() != 0) {
+        throw new AssertionError("kill -" + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   public int waitFor(Duration timeout) {

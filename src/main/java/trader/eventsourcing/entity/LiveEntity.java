@@ -100,9 +100,10 @@ final class LiveEntity<C, E, S> {
       return Future.succeededFuture();
     }
     runtime.countCommand();
+    boolean fresh = !recovered || stale;
     Future<Void> ready = !recovered ? recover() : stale ? catchUp() : Future.succeededFuture();
     return ready
-      .compose(v -> decideAndPersist(command, runtime.options().conflictRetries()))
+      .compose(v -> decideAndPersist(command, runtime.options().conflictRetries(), fresh))
       .recover(e -> {
         command.fail(e instanceof CommandFailedException ? e
           : new CommandFailedException(type.name(), entityId, describe(e), e));
@@ -156,8 +157,15 @@ final class LiveEntity<C, E, S> {
     });
   }
 
-  private Future<Void> decideAndPersist(Pending<C> command, int retriesLeft) {
+  /**
+   * Decides on the state in memory and persists. A refusal writes nothing, so no version check would catch a state
+   * that missed events (another node owned the entity meanwhile: a move this node did not see, a pause): unless the
+   * state was just read ({@code fresh}), the stream is read again before refusing, and the command decided anew.
+   */
+  private Future<Void> decideAndPersist(Pending<C> command, int retriesLeft, boolean fresh) {
     return switch (type.decide(state, command.command())) {
+      case Decision.Reject<E> rejected when !fresh ->
+        catchUp().compose(v -> decideAndPersist(command, retriesLeft, true));
       case Decision.Reject<E> rejected -> {
         command.complete(new Reply.Rejected(rejected.reason()));
         yield Future.succeededFuture();
@@ -184,7 +192,7 @@ final class LiveEntity<C, E, S> {
       }
       runtime.countConflict();
       if (retriesLeft > 0) {
-        return catchUp().compose(v -> decideAndPersist(command, retriesLeft - 1));
+        return catchUp().compose(v -> decideAndPersist(command, retriesLeft - 1, true));
       }
       return Future.failedFuture(new CommandFailedException(type.name(), entityId, "another writer kept appending to "
         + streamId + "; gave up after " + (runtime.options().conflictRetries() + 1) + " attempts, nothing written",

@@ -58,7 +58,7 @@ public final class JournalNotifications {
   private JournalNotifications(Vertx vertx, PgConnectOptions options, Duration pollInterval) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.options = new PgConnectOptions(options).addProperty("application_name", APPLICATION_NAME);
+    this.options = SessionNames.withPurpose(options, APPLICATION_NAME);
     this.pollIntervalMs = Math.max(1, pollInterval.toMillis());
   }
 

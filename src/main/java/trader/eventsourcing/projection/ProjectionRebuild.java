@@ -1,5 +1,6 @@
 package trader.eventsourcing.projection;
 
+import trader.eventsourcing.journal.SessionNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
@@ -48,8 +49,8 @@ public final class ProjectionRebuild {
   private ProjectionRebuild(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection,
                             int batchSize, ProgressListener listener) {
     this.vertx = vertx;
-    this.connectOptions = new PgConnectOptions(connectOptions)
-      .addProperty("application_name", "projection-rebuild:" + projection.name());
+    this.connectOptions = SessionNames.withPurpose(connectOptions,
+      "projection-rebuild:" + projection.name());
     this.journal = journal;
     this.projection = projection;
     this.batchSize = batchSize;

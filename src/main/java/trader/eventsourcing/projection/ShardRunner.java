@@ -1,5 +1,6 @@
 package trader.eventsourcing.projection;
 
+import trader.eventsourcing.journal.SessionNames;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -73,8 +74,8 @@ final class ShardRunner {
     this.vertx = vertx;
     // a context of its own, so the runners of a node spread over the event loops instead of sharing the caller's
     this.context = EventLoops.newContext(vertx);
-    this.connectOptions = new PgConnectOptions(connectOptions)
-      .addProperty("application_name", "projection:" + projection.name() + ":" + shard);
+    this.connectOptions = SessionNames.withPurpose(connectOptions,
+      "projection:" + projection.name() + ":" + shard);
     this.journal = journal;
     this.projection = projection;
     this.shard = shard;

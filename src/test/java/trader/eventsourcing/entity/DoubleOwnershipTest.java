@@ -109,6 +109,18 @@ class DoubleOwnershipTest {
     assertThat(journal.read("account|spent-once", 1).await()).hasSize(3);
   }
 
+  @Test
+  void theStaleOwnerReadsTheJournalBeforeRefusing() {
+    ownerA.send("refused-fresh", new Open("carol")).await();
+    ownerB.send("refused-fresh", new Touch()).await(); // B holds it at version 1, balance 0
+    ownerA.send("refused-fresh", new Deposit(BigDecimal.TEN, 1)).await(); // B does not see this
+
+    // on B's stale state the withdrawal is refused; on the journal's it is accepted
+    Reply reply = ownerB.send("refused-fresh", new Withdraw(BigDecimal.TEN, 2)).await();
+    assertThat(reply).isInstanceOf(Reply.Accepted.class);
+    assertThat(journal.read("account|refused-fresh", 1).await()).hasSize(3);
+  }
+
   /** A client that resends a command refused because the other writer kept winning (nothing was written then). */
   private static Future<Reply> untilNotConflicting(EntityRef<Command> ref, Command command) {
     Promise<Reply> result = Promise.promise();
