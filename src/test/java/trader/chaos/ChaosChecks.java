@@ -48,12 +48,22 @@ final class ChaosChecks {
     return figures;
   }
 
-  /** Transfers whose saga has not ended yet, and projection shards behind the journal's head; 0 when all is quiet. */
+  /**
+   * Transfers whose saga has not ended, orders not final at the broker or not settled in their portfolio, and
+   * projection shards behind the journal's head; 0 when all is quiet.
+   */
   long unsettled() {
     return count("""
       select count(*) from (select distinct on (stream_id) event_type from journal where stream_id like 'transfer|%'
         order by stream_id, version desc) last where event_type not in
-        ('transfer.completed', 'transfer.failed', 'transfer.refunded')""") + shardsBehind();
+        ('transfer.completed', 'transfer.failed', 'transfer.refunded')""") + count("""
+      select count(*) from (select distinct on (stream_id) event_type from journal where stream_id like 'order|%'
+        order by stream_id, version desc) last where event_type not in
+        ('order.filled', 'order.cancelled', 'order.expired', 'order.rejected')""") + count("""
+      select count(*) from journal placed where placed.event_type = 'portfolio.order-placed' and not exists
+        (select 1 from journal ended where ended.stream_id = placed.stream_id
+           and ended.event_type in ('portfolio.order-filled', 'portfolio.order-ended')
+           and ended.payload->>'orderId' = placed.payload->'order'->>'orderId')""") + shardsBehind();
   }
 
   void run(ChaosLoad load, BigDecimal openingBalance) {

@@ -49,6 +49,7 @@ final class ChaosLoad implements AutoCloseable {
   private final Set<String> acceptedCancels = ConcurrentHashMap.newKeySet();
   private final List<Thread> workers = new ArrayList<>();
   private volatile ChaosPhase phase = new ChaosPhase("setup");
+  private volatile boolean draining;
   private volatile boolean running;
 
   /** Load over {@code nodes} nodes whose base URL (e.g. {@code http://127.0.0.1:8080}) {@code baseUrl} gives. */
@@ -106,6 +107,31 @@ final class ChaosLoad implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * After {@link #close()}: asks to cancel every order the portfolios still show open, so that no resting order can
+   * fill while the checks read the journal and the read sides. Returns how many cancels were sent.
+   */
+  int cancelResting() {
+    draining = true;
+    int sent = 0;
+    try {
+      for (Trader t : traders) {
+        Answer open = send("GET", "/api/portfolios/" + t.portfolioId() + "/orders?status=OPEN", t.token(), null, null);
+        if (open == null || open.status() != 200) {
+          continue;
+        }
+        for (Object o : open.body().getJsonArray("orders", new JsonArray())) {
+          String orderId = ((JsonObject) o).getString("orderId");
+          send("DELETE", "/api/orders/" + orderId, t.token(), null, orderId);
+          sent++;
+        }
+      }
+    } finally {
+      draining = false;
+    }
+    return sent;
   }
 
   List<Trader> traders() {
@@ -268,7 +294,7 @@ final class ChaosLoad implements AutoCloseable {
     long deadline = System.nanoTime() + COMMAND_DEADLINE.toNanos();
     int node = ThreadLocalRandom.current().nextInt(nodes);
     boolean resendable = method.equals("GET") || key != null;
-    while (System.nanoTime() < deadline && (running || phase.name().equals("setup"))) {
+    while (System.nanoTime() < deadline && (running || draining || phase.name().equals("setup"))) {
       HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl.apply(node) + path))
         .timeout(REQUEST_TIMEOUT).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
           : HttpRequest.BodyPublishers.ofString(body.encode()));
