@@ -22,7 +22,6 @@ import trader.testing.TestDatabase;
 import trader.testing.TestInfra;
 import trader.testing.TestNodes;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +30,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static trader.broker.OrdersHarness.holding;
+import static trader.broker.OrdersHarness.until;
 
 /**
  * Orders over REST against a whole node (real PostgreSQL and Kafka); prices are set by producing quotes to
@@ -161,29 +162,6 @@ class OrdersApiTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
-  }
-
-  /** Polls {@code condition} until true (30 s at most), running {@code meanwhile} between attempts. */
-  static void until(String what, java.util.function.BooleanSupplier condition, Runnable meanwhile) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      meanwhile.run();
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  /** A portfolio's holding of {@code symbol}, or null. */
-  static JsonObject holding(JsonObject view, String symbol) {
-    return view.getJsonArray("holdings").stream().map(JsonObject.class::cast)
-      .filter(h -> symbol.equals(h.getString("symbol"))).findFirst().orElse(null);
   }
 
   /**

@@ -8,9 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import trader.testing.NodeUnderTest;
+import trader.testing.ApiNode;
 import trader.testing.TestDatabase;
-import trader.testing.TestNodes;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,12 +39,12 @@ class MetricsTest {
   @RegisterExtension
   static final TestDatabase db = new TestDatabase(false);
 
-  static NodeUnderTest node;
+  static ApiNode node;
   static WebClient http;
 
   @BeforeAll
   static void start() {
-    node = NodeUnderTest.start(TestNodes.settings(db, Map.of("node.name", "metrics-node")), Contexts.all());
+    node = ApiNode.start(db, Map.of("node.name", "metrics-node"));
     http = node.http();
   }
 

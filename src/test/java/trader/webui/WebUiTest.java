@@ -16,12 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import trader.platform.Contexts;
 import trader.testing.Chromium;
-import trader.testing.NodeUnderTest;
+import trader.testing.ApiNode;
 import trader.testing.TcpProxy;
 import trader.testing.TestDatabase;
-import trader.testing.TestNodes;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +46,7 @@ class WebUiTest {
 
   static final Optional<Path> CHROMIUM = Chromium.executable();
 
-  static NodeUnderTest node;
+  static ApiNode node;
   static Playwright playwright;
   static Browser browser;
 
@@ -57,7 +55,7 @@ class WebUiTest {
     if (CHROMIUM.isEmpty()) {
       return;  // each test reports itself skipped
     }
-    node = NodeUnderTest.start(TestNodes.settings(db, Map.of()), Contexts.all());
+    node = ApiNode.start(db, Map.of());
     playwright = Chromium.playwright();
     browser = Chromium.launch(playwright, CHROMIUM.get());
     PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
