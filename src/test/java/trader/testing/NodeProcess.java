@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -188,11 +189,17 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    // below Linux's ephemeral range (32768 and up): a port a test keeps for a node's restart can then not be taken
+    // in the meantime by some outgoing connection (seen: a restarted node's cluster port held by a client socket)
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new UncheckedIOException(new IOException("no free port found in 20000-31999"));
   }
 
   private static String javaBin() {
