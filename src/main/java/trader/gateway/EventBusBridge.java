@@ -54,8 +54,8 @@ final class EventBusBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   private static final int MAX_ADDRESS_LENGTH = 128;
-  /** A SockJS transport request: {@code /eventbus/<server>/<session>/<transport>}; group 1 is the session id. */
-  private static final Pattern SESSION_PATH = Pattern.compile("/eventbus/[^/.]+/([^/.]+)/[a-z_]+");
+  /** A SockJS transport request: {@code /eventbus/<server>/<session>/<transport>}; groups: session id, transport. */
+  private static final Pattern SESSION_PATH = Pattern.compile("/eventbus/[^/.]+/([^/.]+)/([a-z_]+)");
 
   private final Supplier<Engine> engine;
   private final Map<SockJSSocket, SocketState> sockets = new ConcurrentHashMap<>();
@@ -108,9 +108,15 @@ final class EventBusBridge {
    * its socket acts as the user who opened it, so a valid token of another user must not join it.
    */
   private boolean claimsSession(RoutingContext rc, User user) {
-    String session = sessionId(rc.request().path());
-    String owner = session == null ? null : sessionOwners.get(session); // none yet: this request opens it
+    Matcher transport = SESSION_PATH.matcher(rc.request().path());
+    if (!transport.matches()) {
+      return true;
+    }
     String userId = UserTokens.userId(user);
+    // a receiving transport may open the session: claim it now, before SockJS answers and another request can
+    // join it (its socket is created later, possibly after a second request on another event loop); sends open none
+    String owner = transport.group(2).endsWith("_send") ? sessionOwners.get(transport.group(1))
+      : sessionOwners.putIfAbsent(transport.group(1), userId);
     if (owner != null && !owner.equals(userId)) {
       LOG.warn("Bridge refused user {} the SockJS session of user {}", userId, owner);
       return false;
@@ -177,11 +183,6 @@ final class EventBusBridge {
     long timer = vertx.setTimer(Math.max(1, exp * 1000 - System.currentTimeMillis()),
       id -> socket.close(POLICY_VIOLATION, "token expired"));
     sockets.put(socket, new SocketState(new AtomicInteger(), timer));
-    // the socket is created by the request that opened its session: from now on the session is this user's
-    String session = sessionId(socket.routingContext().request().path());
-    if (session != null) {
-      sessionOwners.put(session, UserTokens.userId(user));
-    }
     return true;
   }
 
