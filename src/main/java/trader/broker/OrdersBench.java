@@ -72,6 +72,10 @@ public final class OrdersBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "20", description = "length of the run")
   int seconds;
 
+  @Option(names = "--warmup-seconds", defaultValue = "30",
+    description = "unmeasured load at the same rate first (JIT warm-up); the measured run starts once it settled")
+  int warmupSeconds;
+
   @Option(names = "--users", defaultValue = "20", description = "users (one funded portfolio each) placing orders")
   int users;
 
@@ -167,7 +171,7 @@ public final class OrdersBench implements Callable<Integer> {
 
         int total = Math.max(1, rate * seconds);
         // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio (within money.max-amount)
-        String cash = String.valueOf(Math.min(1_000_000, 11 * (total / users + 2))) + ".00";
+        String cash = String.valueOf(Math.min(1_000_000, 11 * ((total + rate * warmupSeconds) / users + 2))) + ".00";
         List<Portfolio> portfolios = new ArrayList<>();
         for (int i = 0; i < users; i++) {
           portfolios.add(funded(cash));
@@ -188,56 +192,24 @@ public final class OrdersBench implements Callable<Integer> {
           Thread.sleep(100);
         }
 
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        Map<String, long[]> times = new ConcurrentHashMap<>();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicInteger done = new AtomicInteger();
-        Promise<Void> all = Promise.promise();
+        if (warmupSeconds > 0) {
+          // the JIT compiles for tens of seconds after a node starts (Kafka, Hazelcast, Vert.x, the pg client):
+          // measuring from a cold start measures the compiler; the same load first, unmeasured, until it settled
+          Load warmup = load(portfolios, rate, warmupSeconds);
+          warmup.awaitDone(warmupSeconds + 120L);
+          if (warmup.failed.get() > 0) {
+            System.err.println(warmup.failed.get() + " warm-up orders failed");
+          }
+        }
         long[] pgBefore = transactions(scratch);
         polls.reset();
         long cpuBefore = processCpuNanos();
-        long start = System.nanoTime();
-        long[] lastDone = {start};
-        int[] sent = {0};
-        client.setPeriodic(1, 1, t -> {
-          long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L + 1);
-          while (sent[0] < due) {
-            Portfolio p = portfolios.get(sent[0] % portfolios.size());
-            sent[0]++;
-            long t0 = System.nanoTime();
-            long sentAt = epochMicros();
-            String[] orderId = {null};
-            place(p).compose(r -> {
-                if (r.statusCode() != 202) {
-                  return Future.failedFuture(r.statusCode() + " " + r.bodyAsString());
-                }
-                orderId[0] = r.bodyAsJsonObject().getString("orderId");
-                return awaitFilled(p, orderId[0], t0 + 30_000_000_000L);
-              })
-              .onComplete(r -> {
-                if (r.succeeded()) {
-                  latencies.add((System.nanoTime() - t0) / 1000);
-                  times.put(orderId[0], new long[] {sentAt, epochMicros()});
-                } else if (failed.incrementAndGet() <= 5) {
-                  System.err.println("order failed: " + r.cause().getMessage());
-                }
-                lastDone[0] = System.nanoTime();
-                if (done.incrementAndGet() == total) {
-                  all.tryComplete();
-                }
-              });
-          }
-          if (sent[0] == total) {
-            client.cancelTimer(t);
-          }
-        });
-        try {
-          all.future().await(seconds + 60L, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          // a request that never came back: report what did, the rest counts as not filled
-          System.err.println((total - done.get()) + " orders still unanswered " + (seconds + 60) + " s after the start");
-        }
-        double elapsed = (lastDone[0] - start) / 1e9;
+        Load run = load(portfolios, rate, seconds);
+        run.awaitDone(seconds + 60L);
+        ConcurrentLinkedQueue<Long> latencies = run.latencies;
+        Map<String, long[]> times = run.times;
+        AtomicInteger failed = run.failed;
+        double elapsed = (run.lastDone[0] - run.start) / 1e9;
         double cpuPerOrder = (processCpuNanos() - cpuBefore) / 1e6 / total;
         long[] pgAfter = transactions(scratch);
 
@@ -252,7 +224,8 @@ public final class OrdersBench implements Callable<Integer> {
         report.row("status GETs per order", "GETs", polls.sum() / (double) total, null);
         report.row("this JVM's CPU per order (node, Kafka, client)", "ms", cpuPerOrder, null);
         stages(scratch, times).forEach(report::latency);
-        JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("orders", total)
+        JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("warmupSeconds", warmupSeconds)
+          .put("orders", total)
           .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs);
         if (json) {
           PrintWriter out = spec.commandLine().getOut();
@@ -262,6 +235,8 @@ public final class OrdersBench implements Callable<Integer> {
           report.print(false, System.out);
           System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, status polled every %d ms%n",
             latencies.size(), total, failed.get(), quoteMs, pollMs);
+          System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first)%n",
+            warmupSeconds);
         }
         return failed.get() == 0 && latencies.size() == total ? 0 : 1;
       } finally {
@@ -352,6 +327,77 @@ public final class OrdersBench implements Callable<Integer> {
       }
     });
     return stages;
+  }
+
+  /** One phase of load: {@code rate} placements a second for {@code seconds}, each followed until FILLED. */
+  private Load load(List<Portfolio> portfolios, int rate, int seconds) {
+    int total = Math.max(1, rate * seconds);
+    Load load = new Load(total, System.nanoTime());
+    int[] sent = {0};
+    client.setPeriodic(1, 1, t -> {
+      long due = Math.min(total, (System.nanoTime() - load.start) * rate / 1_000_000_000L + 1);
+      while (sent[0] < due) {
+        Portfolio p = portfolios.get(sent[0] % portfolios.size());
+        sent[0]++;
+        long t0 = System.nanoTime();
+        long sentAt = epochMicros();
+        String[] orderId = {null};
+        place(p).compose(r -> {
+            if (r.statusCode() != 202) {
+              return Future.failedFuture(r.statusCode() + " " + r.bodyAsString());
+            }
+            orderId[0] = r.bodyAsJsonObject().getString("orderId");
+            return awaitFilled(p, orderId[0], t0 + 30_000_000_000L);
+          })
+          .onComplete(r -> load.finished(r.succeeded() ? orderId[0] : null, t0, sentAt,
+            r.failed() ? r.cause().getMessage() : null));
+      }
+      if (sent[0] == total) {
+        client.cancelTimer(t);
+      }
+    });
+    return load;
+  }
+
+  /** What one phase of load measured. */
+  private static final class Load {
+    final int total;
+    final long start;
+    final long[] lastDone;
+    final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+    final Map<String, long[]> times = new ConcurrentHashMap<>();
+    final AtomicInteger failed = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+    final Promise<Void> all = Promise.promise();
+
+    Load(int total, long start) {
+      this.total = total;
+      this.start = start;
+      this.lastDone = new long[] {start};
+    }
+
+    void finished(String filledOrderId, long t0, long sentAt, String failure) {
+      if (filledOrderId != null) {
+        latencies.add((System.nanoTime() - t0) / 1000);
+        times.put(filledOrderId, new long[] {sentAt, epochMicros()});
+      } else if (failed.incrementAndGet() <= 5) {
+        System.err.println("order failed: " + failure);
+      }
+      lastDone[0] = System.nanoTime();
+      if (done.incrementAndGet() == total) {
+        all.tryComplete();
+      }
+    }
+
+    /** Waits until every order of the phase has an answer, at most {@code seconds}. */
+    void awaitDone(long seconds) {
+      try {
+        all.future().await(seconds, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // a request that never came back: report what did, the rest counts as not filled
+        System.err.println((total - done.get()) + " orders still unanswered " + seconds + " s after the start");
+      }
+    }
   }
 
   private Future<Response> place(Portfolio p) {

@@ -9,7 +9,7 @@ import java.util.UUID;
 /**
  * The one SQL statement that writes a batch of appends (to distinct streams), and its parameters. Each shape
  * returns one row per stream it wrote: {@code (stream_id, rows written, last version, last position,
- * transaction id as text)}, and calls {@code pg_notify('journal', '')} once if it wrote anything (delivered on
+ * transaction id as text)}, and calls {@code pg_notify('journal', <its transaction id>)} once if it wrote anything (delivered on
  * commit). A stream whose version check fails is not written and returns no row.
  *
  * <p>Shapes, cheapest first, measured against a plain insert of the same rows (docs/BENCHMARKS.md): a single
@@ -26,7 +26,8 @@ record AppendStatement(String sql, Tuple parameters) {
   private static final String COLUMNS = "stream_id, version, event_id, event_type, schema_version, payload,"
     + " metadata, tags";
 
-  private static final String NOTIFY = "(select pg_notify('journal', ''))::text";
+  /** The payload is the writing transaction's id: a tailer that has not reached it yet knows to look again. */
+  private static final String NOTIFY = "(select pg_notify('journal', pg_current_xact_id()::text))::text";
 
   /** The check: the stream is at the expected version (0: it has no event). */
   private static String streamIsAt(String stream, String expected) {
@@ -34,12 +35,12 @@ record AppendStatement(String sql, Tuple parameters) {
   }
 
   static final String ONE_EVENT = "insert into journal (" + COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8)"
-    + " returning stream_id, 1, version, position, transaction_id::text, pg_notify('journal', '')::text";
+    + " returning stream_id, 1, version, position, transaction_id::text, pg_notify('journal', transaction_id::text)::text";
 
   static final String ONE_EVENT_CHECKED = "insert into journal (" + COLUMNS + ")"
     + " select $1::text, $2::bigint, $4::uuid, $5::text, $6::int, $7::jsonb, $8::jsonb, $9::text[]"
     + " where " + streamIsAt("$1::text", "$3::bigint")
-    + " returning stream_id, 1, version, position, transaction_id::text, pg_notify('journal', '')::text";
+    + " returning stream_id, 1, version, position, transaction_id::text, pg_notify('journal', transaction_id::text)::text";
 
   /** $1 stream, $2 expected version, $3 check it?, then one array per column. */
   static final String ONE_APPEND = "with appended as (insert into journal (" + COLUMNS + ")"

@@ -47,6 +47,8 @@ public final class JournalNotifications {
   private volatile boolean listening;
   private volatile long connects;
   private volatile long lastWakeNanos = System.nanoTime();
+  /** The highest writing transaction id announced so far (0: none, or notifications without one). */
+  private final java.util.concurrent.atomic.AtomicLong announced = new java.util.concurrent.atomic.AtomicLong();
 
   // confined to the context
   private PgConnection connection;
@@ -85,6 +87,26 @@ public final class JournalNotifications {
   public AutoCloseable subscribe(Runnable listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
+  }
+
+  /**
+   * The highest transaction id whose events were announced (0 if none). A tailer whose position is below it after
+   * a read has not seen a committed transaction yet: it is still hidden behind an older transaction that is open
+   * (tailers only read below the snapshot's xmin), and no further notification will come when that one ends.
+   */
+  public long announcedTransaction() {
+    return announced.get();
+  }
+
+  private void noteAnnounced(String payload) {
+    if (payload != null && !payload.isEmpty()) {
+      try {
+        long xid = Long.parseLong(payload);
+        announced.accumulateAndGet(xid, Math::max);
+      } catch (NumberFormatException e) {
+        // an older writer's empty payload: a plain wake-up
+      }
+    }
   }
 
   /** Whether the LISTEN connection is up now (when it is not, only polling wakes listeners). */
@@ -133,6 +155,7 @@ public final class JournalNotifications {
       }
       conn.notificationHandler(n -> {
         if (CHANNEL.equals(n.getChannel())) {
+          noteAnnounced(n.getPayload());
           wake();
         }
       });

@@ -50,7 +50,8 @@ public final class Projections {
     ProjectionSchema.validName(projection.name());
     projection.tables().forEach(ProjectionSchema::validName);
     for (int shard = 0; shard < projection.shards(); shard++) {
-      ShardRunner runner = new ShardRunner(vertx, connectOptions, journal, projection, shard, options, registry);
+      ShardRunner runner = new ShardRunner(vertx, connectOptions, journal, projection, shard, options, registry,
+        notifications == null ? () -> 0 : notifications::announcedTransaction);
       runners.add(runner);
       if (notifications != null) {
         subscriptions.add(notifications.subscribe(runner::wake));

@@ -45,6 +45,10 @@ final class ShardRunner {
   private final int shard;
   private final ProjectionOptions options;
   private final String label;
+  /** The highest transaction id announced as committed (see {@link trader.eventsourcing.journal.JournalNotifications}). */
+  private final java.util.function.LongSupplier announced;
+  /** Delay of the next look behind an open transaction; 0 while none is scheduled. */
+  private long hiddenRetryMs;
 
   private PgConnection connection;
   private boolean stopping;
@@ -70,8 +74,9 @@ final class ShardRunner {
   private long headCheckedAt;
 
   ShardRunner(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection, int shard,
-              ProjectionOptions options, MeterRegistry registry) {
+              ProjectionOptions options, MeterRegistry registry, java.util.function.LongSupplier announced) {
     this.vertx = vertx;
+    this.announced = announced;
     // a context of its own, so the runners of a node spread over the event loops instead of sharing the caller's
     this.context = EventLoops.newContext(vertx);
     this.connectOptions = SessionNames.withPurpose(connectOptions,
@@ -273,11 +278,30 @@ final class ShardRunner {
       } else if (ar.result()) {
         failures = 0;
         prepareFailures = 0;
+        hiddenRetryMs = 0;
         poll();
       } else if (wakeRequested) {
         poll();
+      } else if (offset.transactionId() < announced.getAsLong()) {
+        lookAgainSoon();
+      } else {
+        hiddenRetryMs = 0;
       }
     });
+  }
+
+  /**
+   * A committed transaction was announced but the read did not see it: an older transaction is still open, and
+   * readers only take events below the oldest open one. Its end is not announced, so look again shortly (1, 2, 4 …
+   * ms, up to the poll interval) instead of waiting for the next commit or the poll timer.
+   */
+  private void lookAgainSoon() {
+    hiddenRetryMs = hiddenRetryMs == 0 ? 1 : Math.min(options.pollInterval().toMillis(), hiddenRetryMs * 2);
+    vertx.setTimer(hiddenRetryMs, t -> context.runOnContext(v -> {
+      if (!busy) {
+        poll();
+      }
+    }));
   }
 
   /** Applies one page; true if it had events (so there may be more). */
