@@ -4,8 +4,12 @@ import trader.wiretransfer.contract.TransferSteps;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 
 import java.math.BigDecimal;
+import java.util.AbstractMap;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** A {@link Portfolio} as its events left it. */
@@ -35,10 +39,10 @@ public sealed interface PortfolioState {
     private static final BigDecimal ZERO = new BigDecimal("0.00");
 
     public Opened {
-      // sorted copies: immutable, and snapshots list them in the same order every time
-      holdings = Collections.unmodifiableMap(new TreeMap<>(holdings));
-      openOrders = Collections.unmodifiableMap(new TreeMap<>(openOrders));
-      completedOrders = Collections.unmodifiableMap(new TreeMap<>(completedOrders));
+      // sorted and immutable, so snapshots list them in the same order every time; copied unless already so
+      holdings = Sorted.of(holdings);
+      openOrders = Sorted.of(openOrders);
+      completedOrders = Sorted.of(completedOrders);
     }
 
     /** A new, empty portfolio. */
@@ -77,33 +81,33 @@ public sealed interface PortfolioState {
     }
 
     Opened placing(Order order) {
-      Map<String, Order> orders = new TreeMap<>(openOrders);
+      TreeMap<String, Order> orders = new TreeMap<>(openOrders);
       orders.put(order.orderId(), order);
-      Map<String, Holding> newHoldings = new TreeMap<>(holdings);
+      TreeMap<String, Holding> newHoldings = new TreeMap<>(holdings);
       if (order.reservedShares() > 0) {
         Holding h = holding(order.symbol());
         newHoldings.put(order.symbol(), new Holding(h.shares(), h.reservedShares() + order.reservedShares(),
           h.costBasis()));
       }
       return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash.add(order.reservedCash()),
-        newHoldings, orders, completedOrders, cashSteps);
+        Sorted.owning(newHoldings), Sorted.owning(orders), completedOrders, cashSteps);
     }
 
     /** The order is done: its reservation is released and its outcome remembered. */
     Opened ending(String orderId, OrderOutcome outcome) {
       Order order = openOrders.get(orderId);
-      Map<String, Order> orders = new TreeMap<>(openOrders);
+      TreeMap<String, Order> orders = new TreeMap<>(openOrders);
       orders.remove(orderId);
-      Map<String, OrderOutcome> completed = new TreeMap<>(completedOrders);
+      TreeMap<String, OrderOutcome> completed = new TreeMap<>(completedOrders);
       completed.put(orderId, outcome);
-      Map<String, Holding> newHoldings = new TreeMap<>(holdings);
+      TreeMap<String, Holding> newHoldings = new TreeMap<>(holdings);
       if (order.reservedShares() > 0) {
         Holding h = holding(order.symbol());
         newHoldings.put(order.symbol(), new Holding(h.shares(), h.reservedShares() - order.reservedShares(),
           h.costBasis()));
       }
       return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash.subtract(order.reservedCash()),
-        newHoldings, orders, completed, cashSteps);
+        Sorted.owning(newHoldings), Sorted.owning(orders), Sorted.owning(completed), cashSteps);
     }
 
     /** The fill's money and shares change hands, then the order ends as filled. */
@@ -114,14 +118,88 @@ public sealed interface PortfolioState {
       BigDecimal cashDelta = fill.side() == Side.BUY ? fill.total().negate() : fill.total();
       Holding after = new Holding(h.shares() + sharesDelta, h.reservedShares(),
         h.costBasis().add(fill.costBasisChange()));
-      Map<String, Holding> newHoldings = new TreeMap<>(ended.holdings());
+      TreeMap<String, Holding> newHoldings = new TreeMap<>(ended.holdings());
       if (after.shares() == 0) {
         newHoldings.remove(fill.symbol());
       } else {
         newHoldings.put(fill.symbol(), after);
       }
-      return new Opened(portfolioId, ownerId, name, closed, cash.add(cashDelta), ended.reservedCash(), newHoldings,
-        ended.openOrders(), ended.completedOrders(), cashSteps);
+      return new Opened(portfolioId, ownerId, name, closed, cash.add(cashDelta), ended.reservedCash(),
+        Sorted.owning(newHoldings), ended.openOrders(), ended.completedOrders(), cashSteps);
+    }
+  }
+
+  /**
+   * The read-only sorted map an {@link Opened} holds. Only this file makes them, each over a TreeMap nobody else
+   * references, so the constructor can keep one as it is instead of copying it (an order ending would otherwise copy
+   * the portfolio's whole order history twice). A {@link SortedMap}, so that {@code new TreeMap<>(it)} copies it in
+   * linear time.
+   */
+  final class Sorted<K, V> extends AbstractMap<K, V> implements SortedMap<K, V> {
+    private final SortedMap<K, V> map;
+
+    private Sorted(TreeMap<K, V> map) {
+      this.map = Collections.unmodifiableSortedMap(map);
+    }
+
+    /** {@code map} itself if it is one of these, else a sorted copy. */
+    private static <K, V> Sorted<K, V> of(Map<K, V> map) {
+      return map instanceof Sorted<K, V> sorted ? sorted : new Sorted<>(new TreeMap<>(map));
+    }
+
+    /** Takes over {@code fresh}: the caller must not keep or change it afterwards. */
+    private static <K, V> Sorted<K, V> owning(TreeMap<K, V> fresh) {
+      return new Sorted<>(fresh);
+    }
+
+    @Override
+    public Set<Entry<K, V>> entrySet() {
+      return map.entrySet();
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
+
+    @Override
+    public V get(Object key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public Comparator<? super K> comparator() {
+      return map.comparator();
+    }
+
+    @Override
+    public SortedMap<K, V> subMap(K fromKey, K toKey) {
+      return map.subMap(fromKey, toKey);
+    }
+
+    @Override
+    public SortedMap<K, V> headMap(K toKey) {
+      return map.headMap(toKey);
+    }
+
+    @Override
+    public SortedMap<K, V> tailMap(K fromKey) {
+      return map.tailMap(fromKey);
+    }
+
+    @Override
+    public K firstKey() {
+      return map.firstKey();
+    }
+
+    @Override
+    public K lastKey() {
+      return map.lastKey();
     }
   }
 }

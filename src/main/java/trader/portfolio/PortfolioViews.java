@@ -9,12 +9,15 @@ import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.projection.Projection;
 
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The portfolio read side: per portfolio its owner, name, cash and the whole state, computed with the domain's own
@@ -29,12 +32,20 @@ final class PortfolioViews implements Projection {
   private final Portfolio portfolio = new Portfolio();
   private final Vertx vertx;
   /** Owners of portfolios seen in recent batches, for the pushes after commit. */
-  private final Map<String, String> owners = java.util.Collections.synchronizedMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > 100_000;
-    }
-  });
+  private final Map<String, String> owners = lru(100_000, false);
+  /**
+   * The states of recently written rows, so a batch need not read and decode a portfolio's whole state (which grows
+   * with its order history) when the row still has the version cached. Only committed rows enter it; both shards'
+   * runners (and a rebuild) may share this instance, on different threads.
+   */
+  private final Map<String, Cached> states = lru(2_000, true);
+  /** States written by batches not known to be committed yet; see {@link #committed}. */
+  private final Map<String, Cached> applied = lru(2_000, false);
+  private final AtomicLong stateReads = new AtomicLong();
+
+  /** A portfolio's state as its row stores it at {@code version}. */
+  private record Cached(long version, PortfolioState.Opened state) {
+  }
 
   PortfolioViews(Vertx vertx) {
     this.vertx = vertx;
@@ -94,53 +105,105 @@ final class PortfolioViews implements Projection {
       byPortfolio.computeIfAbsent(e.streamId().substring(PREFIX.length()), k -> new ArrayList<>()).add(e);
     }
     String[] ids = byPortfolio.keySet().toArray(String[]::new);
-    return c.preparedQuery("select portfolio_id, state_type, state, opened_at from portfolios "
-        + "where portfolio_id = any($1)").execute(Tuple.of(ids))
+    return c.preparedQuery("select portfolio_id, version, opened_at from portfolios where portfolio_id = any($1)")
+      .execute(Tuple.of(ids))
       .compose(rows -> {
-        Map<String, Row> current = new HashMap<>();
-        rows.forEach(r -> current.put(r.getString("portfolio_id"), r));
-        List<Tuple> views = new ArrayList<>();
-        List<Tuple> history = new ArrayList<>();
-        byPortfolio.forEach((id, list) -> {
-          Row row = current.get(id);
-          PortfolioState state = row == null ? portfolio.initialState()
-            : portfolio.states().decode(row.getString("state_type"), (JsonObject) row.getValue("state"));
-          java.time.OffsetDateTime openedAt = row == null ? list.get(0).timestamp().atOffset(ZoneOffset.UTC)
-            : row.getOffsetDateTime("opened_at");
-          for (StoredEvent e : list) {
-            state = portfolio.evolve(state, portfolio.events().decode(e.type(), e.payload()));
-            history.add(Tuple.of(id, e.version(), e.timestamp().atOffset(ZoneOffset.UTC),
-              e.type().substring(Portfolio.NAME.length() + 1), e.payload()));
+        Map<String, OffsetDateTime> openedAt = new HashMap<>();
+        Map<String, PortfolioState> current = new HashMap<>();
+        List<String> misses = new ArrayList<>();
+        for (Row r : rows) {
+          String id = r.getString("portfolio_id");
+          openedAt.put(id, r.getOffsetDateTime("opened_at"));
+          Cached cached = states.get(id);
+          if (cached != null && cached.version() == r.getLong("version")) {
+            current.put(id, cached.state());
+          } else {
+            misses.add(id);
           }
-          if (state instanceof PortfolioState.Opened open) {
-            owners.put(id, open.ownerId());
-            StoredEvent last = list.get(list.size() - 1);
-            views.add(Tuple.from(new Object[] {id, open.ownerId(), open.name(), open.closed(), open.cash(),
-              open.reservedCash(), portfolio.states().typeName(open), portfolio.states().encode(open), last.version(),
-              openedAt, last.timestamp().atOffset(ZoneOffset.UTC)}));
-          }
-        });
-        Future<?> upsert = views.isEmpty() ? Future.succeededFuture() : c.preparedQuery("""
-            insert into portfolios (portfolio_id, owner_id, name, closed, cash, reserved_cash, state_type, state,
-                                    version, opened_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-            on conflict (portfolio_id) do update set name = excluded.name, closed = excluded.closed,
-              cash = excluded.cash, reserved_cash = excluded.reserved_cash, state_type = excluded.state_type,
-              state = excluded.state, version = excluded.version, updated_at = excluded.updated_at""")
-          .executeBatch(views);
-        return upsert.compose(r -> c.preparedQuery("insert into portfolio_history (portfolio_id, version, at, kind, detail) "
-            + "values ($1, $2, $3, $4, $5)").executeBatch(history));
+        }
+        // the row changed since this node last wrote it (another node, a rebuild) or was never cached: read it
+        Future<Void> read = misses.isEmpty() ? Future.succeededFuture()
+          : c.preparedQuery("select portfolio_id, state_type, state from portfolios where portfolio_id = any($1)")
+            .execute(Tuple.of(misses.toArray(String[]::new)))
+            .map(stateRows -> {
+              stateReads.addAndGet(stateRows.size());
+              stateRows.forEach(r -> current.put(r.getString("portfolio_id"),
+                portfolio.states().decode(r.getString("state_type"), (JsonObject) r.getValue("state"))));
+              return null;
+            });
+        return read.compose(v -> write(c, byPortfolio, current, openedAt));
       })
       .mapEmpty();
   }
 
+  private Future<Void> write(SqlConnection c, Map<String, List<StoredEvent>> byPortfolio,
+                             Map<String, PortfolioState> current, Map<String, OffsetDateTime> openedAt) {
+    List<Tuple> views = new ArrayList<>();
+    List<Tuple> history = new ArrayList<>();
+    Map<String, Cached> written = new HashMap<>();
+    byPortfolio.forEach((id, list) -> {
+      PortfolioState state = current.getOrDefault(id, portfolio.initialState());
+      for (StoredEvent e : list) {
+        state = portfolio.evolve(state, portfolio.events().decode(e.type(), e.payload()));
+        history.add(Tuple.of(id, e.version(), e.timestamp().atOffset(ZoneOffset.UTC),
+          e.type().substring(Portfolio.NAME.length() + 1), e.payload()));
+      }
+      if (state instanceof PortfolioState.Opened open) {
+        owners.put(id, open.ownerId());
+        StoredEvent last = list.get(list.size() - 1);
+        written.put(id, new Cached(last.version(), open));
+        views.add(Tuple.from(new Object[] {id, open.ownerId(), open.name(), open.closed(), open.cash(),
+          open.reservedCash(), portfolio.states().typeName(open), portfolio.states().encodeText(open), last.version(),
+          openedAt.getOrDefault(id, list.get(0).timestamp().atOffset(ZoneOffset.UTC)),
+          last.timestamp().atOffset(ZoneOffset.UTC)}));
+      }
+    });
+    Future<?> upsert = views.isEmpty() ? Future.succeededFuture() : c.preparedQuery("""
+        insert into portfolios (portfolio_id, owner_id, name, closed, cash, reserved_cash, state_type, state,
+                                version, opened_at, updated_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11)
+        on conflict (portfolio_id) do update set name = excluded.name, closed = excluded.closed,
+          cash = excluded.cash, reserved_cash = excluded.reserved_cash, state_type = excluded.state_type,
+          state = excluded.state, version = excluded.version, updated_at = excluded.updated_at""")
+      .executeBatch(views);
+    return upsert.compose(r -> c.preparedQuery("insert into portfolio_history (portfolio_id, version, at, kind, detail) "
+        + "values ($1, $2, $3, $4, $5)").executeBatch(history))
+      // kept aside: the transaction may still roll back
+      .map(r -> {
+        applied.putAll(written);
+        return null;
+      });
+  }
+
   @Override
   public void committed(List<StoredEvent> events) {
-    events.stream().map(e -> e.streamId().substring(PREFIX.length())).distinct().forEach(id -> {
+    Map<String, Long> last = new LinkedHashMap<>();
+    events.forEach(e -> last.put(e.streamId().substring(PREFIX.length()), e.version()));
+    last.forEach((id, version) -> {
+      // only this batch's own state: a rebuild's apply, which never commits through here, may have replaced it
+      Cached written = applied.remove(id);
+      if (written != null && written.version() == version) {
+        states.put(id, written);
+      }
       String owner = owners.get(id);
       if (owner != null) {
         vertx.eventBus().publish("user." + owner + ".portfolios", new JsonObject().put("portfolioId", id)
           .put("event", "changed"));
+      }
+    });
+  }
+
+  /** How many states batches read and decoded from their rows (cache misses), for tests. */
+  long stateReads() {
+    return stateReads.get();
+  }
+
+  /** A thread-safe map that drops its eldest entry (least recently used if {@code accessOrder}) beyond {@code max}. */
+  private static <V> Map<String, V> lru(int max, boolean accessOrder) {
+    return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, accessOrder) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+        return size() > max;
       }
     });
   }

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static trader.portfolio.PortfolioFixtures.FILLED_AT;
 import static trader.portfolio.PortfolioFixtures.OPENED;
 import static trader.portfolio.PortfolioFixtures.OWNER;
@@ -327,5 +328,23 @@ class PortfolioTest {
         new CashWithdrawn("t2", money("100.00")))
       .when(new ClosePortfolio())
       .thenEvents(new PortfolioClosed());
+  }
+
+  @Test
+  void aStateKeepsNoMapItsCallerCanChangeAndListsThemSorted() {
+    Map<String, OrderOutcome> mine = new java.util.HashMap<>(Map.of("o2", OrderOutcome.FILLED, "o1",
+      OrderOutcome.CANCELLED));
+    Opened state = new Opened(PORTFOLIO_ID, OWNER, "Retirement", false, money("0.00"), money("0.00"), Map.of(),
+      Map.of(), mine, TransferSteps.NONE);
+    mine.put("o3", OrderOutcome.EXPIRED);
+    assertThat(state.completedOrders()).containsOnlyKeys("o1", "o2");
+    assertThat(state.completedOrders().keySet()).containsExactly("o1", "o2");
+    assertThatThrownBy(() -> state.completedOrders().put("o4", OrderOutcome.FILLED))
+      .isInstanceOf(UnsupportedOperationException.class);
+    // an evolved state shares nothing mutable with the one before it
+    Opened ended = state.placing(limitBuyOrder("o0", "IBM", 1, "1.00", "0.00")).ending("o0", OrderOutcome.FILLED);
+    assertThat(ended.completedOrders().keySet()).containsExactly("o0", "o1", "o2");
+    assertThat(state.completedOrders()).hasSize(2);
+    assertThatThrownBy(() -> ended.openOrders().clear()).isInstanceOf(UnsupportedOperationException.class);
   }
 }

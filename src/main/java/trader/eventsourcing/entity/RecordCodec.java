@@ -1,6 +1,7 @@
 package trader.eventsourcing.entity;
 
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -82,6 +83,19 @@ public final class RecordCodec<T> {
     @SuppressWarnings("unchecked")
     Map<String, Object> map = JSON.convertValue(value, Map.class);
     return new JsonObject(map);
+  }
+
+  /**
+   * What {@link #encode} gives, as JSON text, written straight from the record: about half the cost for a large one,
+   * since no object tree is built and then written again (e.g. for a jsonb column, as {@code $1::text::jsonb}).
+   */
+  public String encodeText(T value) {
+    entry(value);
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("Cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+    }
   }
 
   /** The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. */

@@ -4,6 +4,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,5 +51,19 @@ class RecordCodecTest {
       .hasMessageContaining("no name for [Square]");
     assertThatThrownBy(() -> RecordCodec.of(Shape.class).add("x", Shape.Circle.class).add("x", Shape.Square.class))
       .hasMessageContaining("'x' is registered twice");
+  }
+
+  record Drawing(String title, Map<String, Shape.Circle> circles, List<Long> sides, String note) {
+  }
+
+  @Test
+  void writesTheSameJsonAsTextAsAsAnObject() {
+    RecordCodec<Drawing> drawings = RecordCodec.of(Drawing.class).add("drawing", Drawing.class).build();
+    Drawing drawing = new Drawing("plan", new TreeMap<>(Map.of("b", new Shape.Circle(new BigDecimal("2.00")),
+      "a", new Shape.Circle(new BigDecimal("0.10")))), List.of(3L, 4L), null);
+    String text = drawings.encodeText(drawing);
+    assertThat(new JsonObject(text)).isEqualTo(drawings.encode(drawing));
+    assertThat(text).contains("\"radius\":\"0.10\"").contains("\"note\":null");
+    assertThat(drawings.decode("drawing", new JsonObject(text))).isEqualTo(drawing);
   }
 }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.eventsourcing.journal.Appended;
 import trader.eventsourcing.journal.Journal;
-import trader.eventsourcing.journal.JournalNotifications;
 import trader.eventsourcing.journal.NewEvent;
 import trader.eventsourcing.journal.Upcasters;
+import trader.testing.ProjectionRig;
 import trader.testing.TestDatabase;
 
 import java.time.Duration;
@@ -34,39 +34,28 @@ class ProjectionTest {
   @RegisterExtension
   static final TestDatabase db = new TestDatabase();
 
-  private static final ProjectionOptions FAST = new ProjectionOptions(100, Duration.ofMillis(100),
-    Duration.ofMillis(200), 3, Duration.ofMillis(20));
-
   Vertx vertx;
   Pool pool;
   Journal journal;
-  JournalNotifications notifications;
-  final List<Projections> runtimes = new ArrayList<>();
+  ProjectionRig rig;
 
   @BeforeEach
   void setUp() {
-    vertx = Vertx.vertx();
-    pool = db.database().pool(vertx);
-    journal = Journal.create(vertx, pool, Upcasters.none());
-    notifications = JournalNotifications.start(vertx, db.options());
+    rig = new ProjectionRig(db);
+    vertx = rig.vertx();
+    pool = rig.pool();
+    journal = rig.journal();
     // each test folds the whole journal: start from an empty one
     pool.query("truncate journal, projection_versions, projection_offsets").execute().await();
   }
 
   @AfterEach
   void tearDown() {
-    for (Projections p : runtimes) {
-      p.close().await();
-    }
-    notifications.close().await();
-    vertx.close().await();
+    rig.close();
   }
 
   Projections runtime(Projection projection) {
-    Projections p = Projections.create(vertx, db.options(), journal, notifications, new SimpleMeterRegistry(), FAST)
-      .register(projection);
-    runtimes.add(p);
-    return p;
+    return rig.runtime(projection);
   }
 
   /** Writes {@code perStream} counted events (amount = version) to each of {@code streams} streams, concurrently. */
@@ -140,7 +129,7 @@ class ProjectionTest {
   void failingEventStopsTheShardUntilResumedAndNothingIsSkipped() throws Exception {
     StreamTotals projection = new StreamTotals("totals_poison", 1);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    runtimes.add(Projections.create(vertx, db.options(), journal, notifications, registry, FAST).register(projection));
+    rig.runtime(projection, registry);
     write("before", 3, 2);
     journal.append("bad", 0, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 5)
       .put("poison", true)))).await();
@@ -213,7 +202,8 @@ class ProjectionTest {
       Projections first = runtime(projection);
       eventually(() -> first.runningHere() == 3, Duration.ofSeconds(10));
       Projections second = Projections.create(otherVertx, db.options(), Journal.create(otherVertx,
-        db.database().pool(otherVertx), Upcasters.none()), null, new SimpleMeterRegistry(), FAST).register(projection);
+        db.database().pool(otherVertx), Upcasters.none()), null, new SimpleMeterRegistry(), ProjectionRig.FAST)
+        .register(projection);
       write("n", 30, 4);
       eventually(() -> view("totals_nodes").equals(fold("totals_nodes")), Duration.ofSeconds(20));
       assertThat(second.runningHere()).isZero();
@@ -223,7 +213,6 @@ class ProjectionTest {
 
       long start = System.nanoTime();
       first.close().await();
-      runtimes.remove(first);
       eventually(() -> second.runningHere() == 3, Duration.ofSeconds(10));
       System.out.printf("takeover of 3 shards in %d ms%n", (System.nanoTime() - start) / 1_000_000);
       write("m", 30, 4);
