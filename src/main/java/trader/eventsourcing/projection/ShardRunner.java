@@ -293,10 +293,11 @@ final class ShardRunner {
   /**
    * A committed transaction was announced but the read did not see it: an older transaction is still open, and
    * readers only take events below the oldest open one. Its end is not announced, so look again shortly (1, 2, 4 …
-   * ms, up to the poll interval) instead of waiting for the next commit or the poll timer.
+   * ms, then every 100 ms or poll interval if shorter) instead of waiting for the next commit or the poll timer.
    */
   private void lookAgainSoon() {
-    hiddenRetryMs = hiddenRetryMs == 0 ? 1 : Math.min(options.pollInterval().toMillis(), hiddenRetryMs * 2);
+    long cap = Math.min(100, options.pollInterval().toMillis());
+    hiddenRetryMs = hiddenRetryMs == 0 ? 1 : Math.min(cap, hiddenRetryMs * 2);
     vertx.setTimer(hiddenRetryMs, t -> context.runOnContext(v -> {
       if (!busy) {
         poll();

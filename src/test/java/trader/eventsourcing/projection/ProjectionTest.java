@@ -150,6 +150,42 @@ class ProjectionTest {
     assertThat(registry.get("projection.stopped").tag("projection", "totals_poison").gauge().value()).isZero();
   }
 
+  /**
+   * An event committed while an older transaction is still open is invisible to tailers (they read below the
+   * snapshot's xmin), and that older transaction's end is announced by nobody: the runner must look again by itself,
+   * not wait for the next commit or its poll timer (a minute here).
+   */
+  @Test
+  void eventHiddenBehindAnOpenTransactionIsAppliedWhenThatTransactionEnds() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_hidden", 1);
+    ProjectionOptions slow = new ProjectionOptions(100, Duration.ofMinutes(1), Duration.ofMillis(200), 3,
+      Duration.ofMillis(20));
+    trader.eventsourcing.journal.JournalNotifications quiet =
+      trader.eventsourcing.journal.JournalNotifications.start(vertx, db.options(), Duration.ofMinutes(1));
+    Projections runtime = Projections.create(vertx, db.options(), journal, quiet, new SimpleMeterRegistry(), slow)
+      .register(projection);
+    try {
+      journal.append("seen-0", 0, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 1))))
+        .await();
+      eventually(() -> view("totals_hidden").containsKey("seen-0"), Duration.ofSeconds(20));
+
+      io.vertx.pgclient.PgConnection older = io.vertx.pgclient.PgConnection.connect(vertx, db.options()).await();
+      var tx = older.begin().await();
+      older.query("select pg_current_xact_id()").execute().await(); // now it has a transaction id, below the next
+      journal.append("hidden-0", 0, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 2))))
+        .await();
+      Thread.sleep(300); // the runner was told, read, and could not see it
+      assertThat(view("totals_hidden")).doesNotContainKey("hidden-0");
+
+      tx.commit().await(); // ends without touching the journal: no notification
+      older.close().await();
+      eventually(() -> view("totals_hidden").containsKey("hidden-0"), Duration.ofSeconds(10));
+    } finally {
+      runtime.close().await();
+      quiet.close().await();
+    }
+  }
+
   @Test
   void queryWithTheCommandsPositionSeesItsEffect() throws Exception {
     StreamTotals projection = new StreamTotals("totals_ryw", 2);
