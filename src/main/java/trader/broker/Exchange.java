@@ -31,9 +31,11 @@ import java.time.ZonedDateTime;
  * The exchange: on exactly one node of the cluster (the holder of the PostgreSQL advisory lock {@code broker:exchange},
  * on a connection of its own, so a stopped or crashed node's lock goes with its session), it keeps the
  * {@link OrderBooks} in memory, executes them against each quote of {@code market.quotes} and sends the resulting
- * {@code Trigger}/{@code Fill} commands to the orders; DAY orders are expired at the session close. The other nodes
- * retry the lock every second. On taking the lock the books are rebuilt from {@link BrokerOrders}; new and closed
- * orders arrive on {@link BrokerOrders#CHANGES}. The Order entity is the arbiter: a command that no longer applies (an
+ * {@code Trigger}/{@code Fill} commands to the orders; DAY orders are expired at the session close. A new order is
+ * executed at once against its symbol's latest quote if that is fresh (not stale, at most
+ * {@code orders.quote-max-age-ms} old), otherwise it waits for the next quote. The other nodes retry the lock every
+ * second. On taking the lock the books are rebuilt from {@link BrokerOrders}; new and closed orders arrive on
+ * {@link BrokerOrders#CHANGES}. The Order entity is the arbiter: a command that no longer applies (an
  * order closed meanwhile) is refused and changes nothing.
  */
 final class Exchange extends VerticleBase {
@@ -51,7 +53,10 @@ final class Exchange extends VerticleBase {
   private final Engine engine;
   private final EntityRef<OrderCommand> orders;
   private final LocalTime sessionClose;
+  private final long quoteMaxAgeMs;
   private OrderBooks books;
+  /** The latest quote per symbol received since the books were built: after a rebuild, none until one arrives. */
+  private final java.util.Map<String, Quote> latestQuotes = new java.util.HashMap<>();
   /** Order changes seen while the books are being rebuilt; null when not rebuilding. */
   private List<JsonObject> changesDuringRebuild;
   /** Orders opened by one source whose other source has not told yet: true = direct, false = read side. */
@@ -71,6 +76,7 @@ final class Exchange extends VerticleBase {
     this.engine = engine;
     this.orders = orders;
     this.sessionClose = LocalTime.parse(engine.settings().string("orders.session-close"));
+    this.quoteMaxAgeMs = engine.settings().integer("orders.quote-max-age-ms", 0, Integer.MAX_VALUE);
   }
 
   @Override
@@ -168,6 +174,7 @@ final class Exchange extends VerticleBase {
     books = null;
     changesDuringRebuild = null;
     openedOnce.clear();
+    latestQuotes.clear(); // old prices must not execute the next rebuilt books
     vertx.cancelTimer(closeTimer);
     Future<Void> closed = quotes == null ? Future.succeededFuture() : quotes.close();
     quotes = null;
@@ -193,7 +200,8 @@ final class Exchange extends VerticleBase {
         return;
       }
       openedOnce.put(orderId, direct);
-      books.add(details(change.getJsonObject("details")));
+      OrderDetails order = details(change.getJsonObject("details"));
+      execute(books.addAt(order, usableQuote(order.symbol())));
     } else if (!"TRIGGERED".equals(status)) {
       books.cancel(change.getString("orderId"));
     }
@@ -212,7 +220,26 @@ final class Exchange extends VerticleBase {
       LOG.warn("Skipping a malformed quote {}: {}", json, e.getMessage());
       return;
     }
-    for (BookEvent event : books.onQuote(quote)) {
+    latestQuotes.put(quote.symbol(), quote);
+    execute(books.onQuote(quote));
+  }
+
+  /**
+   * The latest quote of {@code symbol} if a new order may execute against it now, else null: not older than the
+   * maximum age by its own time (the market may have moved since; 0 turns execution on arrival off). A stale one
+   * is returned: the book executes nothing against it.
+   */
+  private Quote usableQuote(String symbol) {
+    Quote quote = latestQuotes.get(symbol);
+    if (quote == null || quoteMaxAgeMs == 0
+      || quote.time().plusMillis(quoteMaxAgeMs).isBefore(Instant.now())) {
+      return null;
+    }
+    return quote;
+  }
+
+  private void execute(List<BookEvent> events) {
+    for (BookEvent event : events) {
       OrderDetails o = event.order();
       switch (event) {
         case BookEvent.Triggered t -> send(o, new Trigger(t.time()), false);

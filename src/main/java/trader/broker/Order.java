@@ -24,7 +24,7 @@ import java.util.Objects;
 /**
  * The broker's order, an event-sourced entity (type {@value #NAME}, id = the order id).
  *
- * <p>Life: {@code PlaceOrder} → accepted (a MARKET order is pending until the next quote; the others rest) or, if it
+ * <p>Life: {@code PlaceOrder} → accepted (a MARKET order is pending until it fills at a quote; the others rest) or, if it
  * breaks the {@link PlacementRules}, rejected with the reason (recorded, so the portfolio hears of it and releases
  * its reservation). A stop order is triggered, then filled; any open order can be filled (whole), cancelled,
  * rejected, or, if DAY, expired. A closed order refuses every change with "order already filled/cancelled/..."

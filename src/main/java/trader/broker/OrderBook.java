@@ -23,12 +23,13 @@ import java.util.List;
  * </ul>
  * A triggered STOP becomes a market order and fills at once at the quote that triggered it; a triggered STOP_LIMIT
  * becomes a limit order: filled at once if the triggering quote is marketable for its limit, otherwise it rests in
- * the limit ladder. MARKET orders wait for the next quote and fill at its ask (buy) or bid (sell). Orders are always
- * filled whole: the simulated market has unlimited depth at its quote, so there are no partial fills.
+ * the limit ladder. MARKET orders fill at the ask (buy) or bid (sell). Orders are always filled whole: the simulated
+ * market has unlimited depth at its quote, so there are no partial fills.
  *
  * <p>Per quote the cost is O(log L) per price level reached plus the orders executed, with L the number of levels;
- * levels the market did not reach are never visited. Stale quotes execute nothing. Orders added are not executed
- * before the next quote. Not thread-safe; pure (no clock, no I/O).
+ * levels the market did not reach are never visited. Stale quotes execute nothing. An order {@link #add}ed waits
+ * for the next quote; one added with {@link #addAt} is first executed alone against the latest quote, by the same
+ * rules. Not thread-safe; pure (no clock, no I/O).
  */
 public final class OrderBook {
 
@@ -37,7 +38,7 @@ public final class OrderBook {
   private final PriceLadder sellLimits = new PriceLadder(Comparator.naturalOrder());
   private final PriceLadder buyStops = new PriceLadder(Comparator.naturalOrder());
   private final PriceLadder sellStops = new PriceLadder(Comparator.reverseOrder());
-  /** MARKET orders (and triggered STOPs added on recovery), waiting for the next quote, in arrival order. */
+  /** MARKET orders (and triggered STOPs added on recovery) waiting for a quote, in arrival order. */
   private final LinkedHashMap<String, OrderDetails> marketOrders = new LinkedHashMap<>();
   /** Where every order of the book is, for cancel and expiry; insertion ordered so expiry is in arrival order. */
   private final LinkedHashMap<String, Place> places = new LinkedHashMap<>();
@@ -62,6 +63,28 @@ public final class OrderBook {
    */
   public boolean add(OrderDetails order) {
     return add(order, false);
+  }
+
+  /**
+   * Adds a placed order and executes it, and only it, against {@code latest} (its symbol's latest quote) by the rules
+   * of {@link #onQuote}: the orders already in the book were executed against that quote when it came. An order the
+   * quote does not execute waits in the book. An order already in the book is not executed again (a redelivered
+   * placement): nothing happens. A stale quote executes nothing.
+   */
+  public List<BookEvent> addAt(OrderDetails order, Quote latest) {
+    checkSymbol(latest);
+    if (!add(order) || latest.stale()) {
+      return List.of();
+    }
+    Place place = places.get(order.orderId());
+    BigDecimal market = marketPrice(order, latest.bid(), latest.ask());
+    if (place.ladder() != null && !place.ladder().reached(place.price(), market)) {
+      return List.of();
+    }
+    cancel(order.orderId()); // out of the book, as a quote's walk takes what it reached
+    List<BookEvent> events = new ArrayList<>(2);
+    execute(order, place.ladder(), market, latest.time(), events);
+    return events;
   }
 
   /**
@@ -138,9 +161,7 @@ public final class OrderBook {
    * if marketable). Orders executed leave the book. A stale quote executes nothing.
    */
   public List<BookEvent> onQuote(Quote quote) {
-    if (!symbol.equals(quote.symbol())) {
-      throw new IllegalArgumentException("A quote of " + quote.symbol() + " reached the book of " + symbol);
-    }
+    checkSymbol(quote);
     if (quote.stale()) {
       return List.of();
     }
@@ -151,23 +172,47 @@ public final class OrderBook {
     if (!marketOrders.isEmpty()) {
       for (OrderDetails o : marketOrders.values()) {
         places.remove(o.orderId());
-        events.add(new BookEvent.Filled(o, o.side() == Side.BUY ? ask : bid, time));
+        execute(o, null, marketPrice(o, bid, ask), time, events);
       }
       marketOrders.clear();
     }
     for (OrderDetails o : take(buyLimits, ask)) {
-      events.add(new BookEvent.Filled(o, ask, time));
+      execute(o, buyLimits, ask, time, events);
     }
     for (OrderDetails o : take(sellLimits, bid)) {
-      events.add(new BookEvent.Filled(o, bid, time));
+      execute(o, sellLimits, bid, time, events);
     }
     for (OrderDetails o : take(buyStops, ask)) {
-      trigger(o, ask, o.type() == OrderType.STOP || ask.compareTo(o.limitPrice()) <= 0, buyLimits, time, events);
+      execute(o, buyStops, ask, time, events);
     }
     for (OrderDetails o : take(sellStops, bid)) {
-      trigger(o, bid, o.type() == OrderType.STOP || bid.compareTo(o.limitPrice()) >= 0, sellLimits, time, events);
+      execute(o, sellStops, bid, time, events);
     }
     return events;
+  }
+
+  private void checkSymbol(Quote quote) {
+    if (!symbol.equals(quote.symbol())) {
+      throw new IllegalArgumentException("A quote of " + quote.symbol() + " reached the book of " + symbol);
+    }
+  }
+
+  /** The price a quote offers {@code o}'s side: a buy takes the ask, a sell the bid. */
+  private static BigDecimal marketPrice(OrderDetails o, BigDecimal bid, BigDecimal ask) {
+    return o.side() == Side.BUY ? ask : bid;
+  }
+
+  /**
+   * What the market at {@code price} does to an order it reached, taken out of {@code from} (null: a market order):
+   * a stop triggers, anything else fills at that price.
+   */
+  private void execute(OrderDetails o, PriceLadder from, BigDecimal price, Instant time, List<BookEvent> events) {
+    if (from == buyStops || from == sellStops) {
+      PriceLadder limits = o.side() == Side.BUY ? buyLimits : sellLimits;
+      trigger(o, price, o.type() == OrderType.STOP || limits.reached(o.limitPrice(), price), limits, time, events);
+    } else {
+      events.add(new BookEvent.Filled(o, price, time));
+    }
   }
 
   /** A triggered STOP is always marketable; a STOP_LIMIT is if the triggering price is within its limit. */

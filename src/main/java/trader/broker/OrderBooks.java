@@ -18,6 +18,21 @@ public final class OrderBooks {
     return track(order, book(order.symbol()).add(order));
   }
 
+  /**
+   * Adds a placed order and executes it at once against {@code latest}, its symbol's latest usable quote, if that
+   * meets its condition (see {@link OrderBook#addAt}); with no such quote (null) it just waits in the book.
+   */
+  public List<BookEvent> addAt(OrderDetails order, Quote latest) {
+    if (latest == null) {
+      add(order);
+      return List.of();
+    }
+    OrderBook book = book(order.symbol());
+    List<BookEvent> events = book.addAt(order, latest);
+    track(order, book.contains(order.orderId()));
+    return events;
+  }
+
   /** Adds an already triggered stop order (rebuilding); see {@link OrderBook#addTriggered}. */
   public boolean addTriggered(OrderDetails order) {
     return track(order, book(order.symbol()).addTriggered(order));

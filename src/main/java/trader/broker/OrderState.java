@@ -24,7 +24,7 @@ public sealed interface OrderState {
     OrderDetails order();
   }
 
-  /** A MARKET order waiting for the next quote. */
+  /** A MARKET order waiting for the exchange to fill it at a quote. */
   record Pending(OrderDetails order) implements Open {
   }
 

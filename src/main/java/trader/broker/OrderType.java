@@ -2,7 +2,7 @@ package trader.broker;
 
 /** How an order is executed. */
 public enum OrderType {
-  /** At the market price of the next quote: buys at the ask, sells at the bid. */
+  /** At the market price (the latest fresh quote, else the next): buys at the ask, sells at the bid. */
   MARKET,
   /** When the market reaches the limit price, at the market price, which is then the limit or better. */
   LIMIT,

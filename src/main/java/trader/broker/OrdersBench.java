@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code --quote-ms} on {@code market.quotes}, and MARKET buys of one share are placed over REST at a fixed rate. For
  * each order: the time from sending the POST until {@code GET /api/orders/{id}} (a read-your-writes read of the
  * portfolio's order view, polled every {@code --poll-ms}) shows it FILLED, i.e. the fill recorded by the portfolio.
- * A market order fills at the next quote after the exchange has it, so the quote interval is part of the figure.
+ * A market order fills at once against the latest quote when the exchange has it (quoted often enough to be fresh).
  */
 @Command(name = "orders", mixinStandardHelpOptions = true,
   description = "Order round trip over REST on a whole node: POST a market buy -> fill settled in the portfolio.")

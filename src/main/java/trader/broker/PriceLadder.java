@@ -49,11 +49,16 @@ final class PriceLadder {
     return true;
   }
 
+  /** Whether {@code market} reached {@code level}: the one test of this ladder, for a walk or for a single order. */
+  boolean reached(BigDecimal level, BigDecimal market) {
+    return order.compare(level, market) <= 0;
+  }
+
   /** Removes the orders of every level {@code market} reached and adds them to {@code into}, best level first. */
   void takeReached(BigDecimal market, List<OrderDetails> into) {
     while (head != null) {
       levelsChecked++;
-      if (order.compare(head, market) > 0) {
+      if (!reached(head, market)) {
         return;
       }
       Map.Entry<BigDecimal, LinkedHashMap<String, OrderDetails>> level = levels.pollFirstEntry();

@@ -1,11 +1,8 @@
 package trader.broker;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.broker.OrdersHarness.Portfolio;
-import trader.testing.TestDatabase;
 
 import java.time.Duration;
 import java.time.LocalTime;
@@ -24,24 +21,9 @@ import static trader.broker.OrdersHarness.until;
 class DayExpiryTest {
 
   @RegisterExtension
-  static final TestDatabase db = new TestDatabase(false);
-
-  static OrdersHarness h;
-
-  @BeforeAll
-  static void start() {
-    h = new OrdersHarness(db);
-    h.extra.put("orders.session-close", LocalTime.now(ZoneOffset.UTC).plusSeconds(25).truncatedTo(ChronoUnit.SECONDS)
+  static final OrdersHarness h = new OrdersHarness().with("orders.session-close",
+    LocalTime.now(ZoneOffset.UTC).plusSeconds(25).truncatedTo(ChronoUnit.SECONDS)
       .format(DateTimeFormatter.ofPattern("HH:mm:ss")));
-    h.startNode();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (h != null) {
-      h.close();
-    }
-  }
 
   @Test
   void aRestingDayOrderExpiresAtTheSessionCloseAndAGtcOrderStays() {

@@ -230,6 +230,90 @@ class OrderBookTest {
     assertThatThrownBy(() -> book.onQuote(quote("OTHER", "1.00", "1.01", 0))).hasMessageContaining("OTHER");
   }
 
+  /** An order of {@code type} (buy or sell) with the stop and limit prices given, empty for none. */
+  private static OrderDetails of(String type, Side side, String stop, String limit) {
+    return Orders.order("o", side, OrderType.valueOf(type), limit.isEmpty() ? null : limit,
+      stop.isEmpty() ? null : stop, TimeInForce.DAY);
+  }
+
+  @ParameterizedTest(name = "{0} {1} stop {2} limit {3} at {4}/{5}")
+  @CsvSource({
+    "MARKET, BUY, '', '', 99.99, 100.00", "MARKET, SELL, '', '', 99.99, 100.00",
+    "LIMIT, BUY, '', 100.00, 99.99, 100.00", "LIMIT, BUY, '', 100.00, 100.00, 100.01",
+    "LIMIT, SELL, '', 100.00, 100.00, 100.01", "LIMIT, SELL, '', 100.00, 99.99, 100.00",
+    "STOP, BUY, 100.00, '', 99.99, 100.00", "STOP, BUY, 100.00, '', 99.98, 99.99",
+    "STOP, SELL, 100.00, '', 100.00, 100.01", "STOP, SELL, 100.00, '', 100.01, 100.02",
+    "STOP_LIMIT, BUY, 100.00, 100.05, 100.04, 100.05", "STOP_LIMIT, BUY, 100.00, 100.05, 100.05, 100.06",
+    "STOP_LIMIT, BUY, 100.00, 100.05, 99.98, 99.99",
+    "STOP_LIMIT, SELL, 100.00, 99.95, 99.95, 99.96", "STOP_LIMIT, SELL, 100.00, 99.95, 99.94, 99.95",
+    "STOP_LIMIT, SELL, 100.00, 99.95, 100.01, 100.02"})
+  void anOrderArrivingAtTheLatestQuoteIsExecutedAsThatQuoteWouldExecuteItResting(String type, Side side, String stop,
+                                                                                 String limit, String bid, String ask) {
+    OrderDetails o = of(type, side, stop, limit);
+    OrderBook resting = new OrderBook(SYMBOL);
+    resting.add(o);
+    List<BookEvent> byTheQuote = resting.onQuote(quote(bid, ask));
+    assertThat(book.addAt(o, quote(bid, ask))).isEqualTo(byTheQuote);
+    assertThat(book.contains("o")).isEqualTo(resting.contains("o"));
+    // what waits goes on waiting the same way: the next quote executes it in both books alike
+    assertThat(book.onQuote(quote("89.00", "110.00"))).isEqualTo(resting.onQuote(quote("89.00", "110.00")));
+    assertThat(book.onQuote(quote("110.00", "110.01"))).isEqualTo(resting.onQuote(quote("110.00", "110.01")));
+  }
+
+  @Test
+  void aMarketOrderArrivingFillsAtOnceAtTheAskOrTheBid() {
+    OrderDetails buy = market("b", Side.BUY);
+    OrderDetails sell = market("s", Side.SELL);
+    assertThat(book.addAt(buy, quote("50.00", "50.02"))).containsExactly(filled(buy, "50.02"));
+    assertThat(book.addAt(sell, quote("50.00", "50.02"))).containsExactly(filled(sell, "50.00"));
+    assertThat(book.size()).isZero();
+  }
+
+  @Test
+  void aLimitArrivingFillsAtTheQuoteIfMarketableElseRestsForALaterQuote() {
+    OrderDetails marketable = limit("m", Side.BUY, "100.00");
+    OrderDetails away = limit("a", Side.BUY, "99.00");
+    assertThat(book.addAt(marketable, askAt("99.50"))).containsExactly(filled(marketable, "99.50"));
+    assertThat(book.addAt(away, askAt("99.50"))).isEmpty();
+    assertThat(book.contains("a")).isTrue();
+    assertThat(book.onQuote(askAt("98.90"))).containsExactly(filled(away, "98.90"));
+  }
+
+  @Test
+  void aStopArrivingPastItsPriceTriggersAndFillsAtOnceAStopLimitMayRestAsALimit() {
+    OrderDetails stop = stop("s", Side.SELL, "100.00");
+    OrderDetails stopLimit = stopLimit("sl", Side.BUY, "100.00", "100.05");
+    assertThat(book.addAt(stop, bidAt("99.00"))).containsExactly(triggered(stop, "99.00"), filled(stop, "99.00"));
+    assertThat(book.addAt(stopLimit, askAt("100.20"))).containsExactly(triggered(stopLimit, "100.20"));
+    assertThat(book.onQuote(askAt("100.05"))).containsExactly(filled(stopLimit, "100.05"));
+    assertThat(book.size()).isZero();
+  }
+
+  @Test
+  void aStaleLatestQuoteExecutesNothingOnArrivalTheOrderWaitsForTheNextQuote() {
+    OrderDetails o = market("m", Side.BUY);
+    assertThat(book.addAt(o, quote("98.00", "98.01").asStale())).isEmpty();
+    assertThat(book.contains("m")).isTrue();
+    assertThat(book.onQuote(quote("98.10", "98.11"))).containsExactly(filled(o, "98.11"));
+  }
+
+  @Test
+  void onArrivalOnlyTheNewOrderIsExecutedAndOneAlreadyInTheBookIsNotExecutedAgain() {
+    OrderDetails waiting = market("w", Side.BUY); // came when there was no usable quote
+    OrderDetails resting = limit("r", Side.BUY, "100.00");
+    book.add(waiting);
+    book.add(resting);
+    OrderDetails arriving = market("n", Side.SELL);
+    assertThat(book.addAt(arriving, quote("99.00", "99.01"))).containsExactly(filled(arriving, "99.00"));
+    assertThat(book.addAt(resting, quote("99.00", "99.01"))).as("a redelivered placement").isEmpty();
+    assertThat(book.size()).isEqualTo(2);
+    assertThat(book.onQuote(quote("99.00", "99.01")))
+      .containsExactly(filled(waiting, "99.01"), filled(resting, "99.01"));
+    assertThatThrownBy(() -> book.addAt(limit("x", Side.BUY, "1.00"), quote("OTHER", "1.00", "1.01", 0)))
+      .hasMessageContaining("OTHER");
+    assertThat(book.contains("x")).isFalse();
+  }
+
   @Test
   void aTriggeredStopAddedOnRecoveryFillsAtTheNextQuoteWithoutASecondTrigger() {
     OrderDetails o = stop("s", Side.SELL, "100.00");

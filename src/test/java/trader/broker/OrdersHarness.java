@@ -10,6 +10,9 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import trader.platform.Contexts;
 import trader.platform.Node;
 import trader.testing.NodeProcess;
@@ -28,12 +31,13 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A whole node over one test database, restartable, with an HTTP client and a producer of quotes (the helpers of
- * {@link OrdersApiTest} as instance methods, for tests that stop and start nodes).
+ * A whole node over a test database of its own, restartable, with an HTTP client and a producer of quotes (the helpers
+ * of {@link OrdersApiTest} as instance methods, for tests that stop and start nodes). A test class registers it as an
+ * extension: the database and the node are there for the class's tests, and gone after them.
  */
-final class OrdersHarness implements AutoCloseable {
+final class OrdersHarness implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-  final TestDatabase db;
+  final TestDatabase db = new TestDatabase(false);
   final int httpPort = NodeProcess.freePort();
   final int clusterPort = NodeProcess.freePort();
   final Map<String, Object> extra = new HashMap<>();
@@ -42,11 +46,31 @@ final class OrdersHarness implements AutoCloseable {
   final KafkaProducer<String, String> quotes;
   Node node;
 
-  OrdersHarness(TestDatabase db) {
-    this.db = db;
+  OrdersHarness() {
     http = WebClient.create(client, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(httpPort));
     quotes = new KafkaProducer<>(Map.of("bootstrap.servers", TestInfra.kafkaBootstrap()), new StringSerializer(),
       new StringSerializer());
+  }
+
+  /** A setting of the node over the tests' defaults, for the starts to come. */
+  OrdersHarness with(String key, Object value) {
+    extra.put(key, value);
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    db.beforeAll(context);
+    startNode();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    try {
+      close();
+    } finally {
+      db.afterAll(context);
+    }
   }
 
   /** Starts a node on the database and topic prefix (the same each time). */
@@ -161,13 +185,37 @@ final class OrdersHarness implements AutoCloseable {
   }
 
   void quote(String symbol, String bid, String ask) {
+    quote(symbol, bid, ask, Instant.now(), false);
+  }
+
+  /** A quote of {@code time}, as the market would publish it, or republish it {@code stale}. */
+  void quote(String symbol, String bid, String ask, Instant time, boolean stale) {
     JsonObject q = new JsonObject().put("symbol", symbol).put("bid", bid).put("ask", ask).put("last", bid)
-      .put("time", Instant.now().toString()).put("stale", false);
+      .put("time", time.toString()).put("stale", stale);
     try {
       quotes.send(new ProducerRecord<>(db.name() + ".market.quotes", symbol, q.encode())).get();
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Until the portfolio context's quote replica knows {@code symbol}, running {@code quote} meanwhile: a market sell
+   * of a share the portfolio does not hold is then refused for the shares, no longer for a missing quote.
+   */
+  void awaitQuoted(Portfolio p, String symbol, Runnable quote) {
+    until("the quote replica", () -> {
+      HttpResponse<Buffer> r = p.place(order(symbol, "SELL", 1, "MARKET", "GTC"));
+      return r.statusCode() == 409 && r.bodyAsJsonObject().getString("detail").contains("shares");
+    }, quote);
+  }
+
+  /** Until {@code p}'s cash is {@code cash} and nothing is reserved any more: every order settled. */
+  static void awaitSettled(Portfolio p, String cash) {
+    until("settled at " + cash, () -> {
+      JsonObject view = p.view();
+      return cash.equals(view.getString("cash")) && "0.00".equals(view.getString("reservedCash"));
+    }, () -> { });
   }
 
   /** The broker's read-side status of an order (null before the broker has it). */
