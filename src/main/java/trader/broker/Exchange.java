@@ -231,11 +231,12 @@ final class Exchange extends VerticleBase {
    */
   private Quote usableQuote(String symbol) {
     Quote quote = latestQuotes.get(symbol);
-    if (quote == null || quoteMaxAgeMs == 0
-      || quote.time().plusMillis(quoteMaxAgeMs).isBefore(Instant.now())) {
+    Instant now = Instant.now();
+    if (quote == null || quoteMaxAgeMs == 0 || quote.time().plusMillis(quoteMaxAgeMs).isBefore(now)) {
       return null;
     }
-    return quote;
+    // its prices, but executed now: a fill must not be dated before the order arrived
+    return new Quote(quote.symbol(), quote.bid(), quote.ask(), quote.last(), now, quote.stale());
   }
 
   private void execute(List<BookEvent> events) {

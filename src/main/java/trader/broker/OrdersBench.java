@@ -79,7 +79,8 @@ public final class OrdersBench implements Callable<Integer> {
   @Option(names = "--users", defaultValue = "20", description = "users (one funded portfolio each) placing orders")
   int users;
 
-  @Option(names = "--quote-ms", defaultValue = "10", description = "interval of the controlled symbol's quotes")
+  @Option(names = "--quote-ms", defaultValue = "100",
+    description = "interval of the controlled symbol's quotes (market orders fill at once at the latest fresh one)")
   int quoteMs;
 
   @Option(names = "--poll-ms", defaultValue = "5", description = "interval of the order status polls")
