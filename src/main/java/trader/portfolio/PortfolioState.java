@@ -70,6 +70,12 @@ public sealed interface PortfolioState {
       return openOrders.containsKey(orderId) || completedOrders.containsKey(orderId);
     }
 
+    /** This state without the outcomes of its completed orders: what the portfolio read side keeps. */
+    public Opened withoutCompletedOrders() {
+      return completedOrders.isEmpty() ? this : new Opened(portfolioId, ownerId, name, closed, cash, reservedCash,
+        holdings, openOrders, Map.of(), cashSteps);
+    }
+
     Opened closing() {
       return new Opened(portfolioId, ownerId, name, true, cash, reservedCash, holdings, openOrders, completedOrders,
         cashSteps);

@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The portfolio read side: per portfolio its owner, name, cash and the whole state, computed with the domain's own
- * {@code evolve} (so the view is the fold of the journal by construction), plus a history row per event. Each
+ * The portfolio read side: per portfolio its owner, name, cash and its state, computed with the domain's own
+ * {@code evolve} (so the view is the fold of the journal by construction) but without the outcomes of completed
+ * orders (the entity needs them to ignore a repeated result; the order history is {@link OrderViews}', and they grew
+ * every row's size and every batch's cost with the portfolio's age), plus a history row per event. Each
  * committed change is pushed on {@code user.<ownerId>.portfolios}.
  */
 final class PortfolioViews implements Projection {
@@ -148,7 +150,8 @@ final class PortfolioViews implements Projection {
         history.add(Tuple.of(id, e.version(), e.timestamp().atOffset(ZoneOffset.UTC),
           e.type().substring(Portfolio.NAME.length() + 1), e.payload()));
       }
-      if (state instanceof PortfolioState.Opened open) {
+      if (state instanceof PortfolioState.Opened opened) {
+        PortfolioState.Opened open = opened.withoutCompletedOrders();
         owners.put(id, open.ownerId());
         StoredEvent last = list.get(list.size() - 1);
         written.put(id, new Cached(last.version(), open));

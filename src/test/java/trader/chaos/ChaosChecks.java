@@ -229,7 +229,9 @@ final class ChaosChecks {
       + " group by 1");
     for (Map.Entry<String, PortfolioState> e : portfolios.entrySet()) {
       Row view = views.get(e.getKey());
-      JsonObject folded = type.states().encode(e.getValue());
+      // the read side keeps no completed orders' outcomes (the orders views, compared below, have them)
+      JsonObject folded = type.states().encode(e.getValue() instanceof PortfolioState.Opened o
+        ? o.withoutCompletedOrders() : e.getValue());
       if (view == null || !folded.equals(view.getJsonObject("state"))
         || view.getLong("version") != versions.get("portfolio|" + e.getKey()).longValue()) {
         violations.add("portfolios view of " + e.getKey() + " differs from the journal");
