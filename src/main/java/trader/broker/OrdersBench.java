@@ -224,7 +224,7 @@ public final class OrdersBench implements Callable<Integer> {
           (pgAfter[0] - pgBefore[0]) / (double) total, null);
         report.row("status GETs per order", "GETs", polls.sum() / (double) total, null);
         report.row("this JVM's CPU per order (node, Kafka, client)", "ms", cpuPerOrder, null);
-        stages(scratch, times).forEach(report::latency);
+        stages(scratch, times, bootstrap, prefix).forEach(report::latency);
         JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("warmupSeconds", warmupSeconds)
           .put("orders", total)
           .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs);
@@ -288,11 +288,14 @@ public final class OrdersBench implements Callable<Integer> {
 
   /**
    * Where each order's round trip went, from the journal times of its four events (the journal's
-   * {@code created_at}: when the writing statement began) between the POST and the GET that saw it filled.
+   * {@code created_at}: when the writing statement began) and the create times of its two Kafka records (when the
+   * publisher handed them to the producer, in milliseconds) between the POST and the GET that saw it filled.
    */
-  private Map<String, List<Long>> stages(ScratchDatabase scratch, Map<String, long[]> times) {
-    String[] names = {"1 POST -> placed (journal)", "2 placed -> accepted by the broker",
-      "3 accepted -> filled by the exchange", "4 filled -> recorded by the portfolio",
+  private Map<String, List<Long>> stages(ScratchDatabase scratch, Map<String, long[]> times, String bootstrap,
+                                         String prefix) {
+    String[] names = {"1 POST -> placed (journal)", "2a placed -> sent to Kafka (publisher)",
+      "2b sent -> accepted by the broker", "3 accepted -> filled by the exchange",
+      "4a filled -> sent to Kafka (publisher)", "4b sent -> recorded by the portfolio",
       "5 recorded -> seen FILLED by a GET"};
     Map<String, long[]> events = new HashMap<>();
     Pool pool = scratch.database().pool(client);
@@ -313,21 +316,51 @@ public final class OrdersBench implements Callable<Integer> {
     } finally {
       pool.close().await();
     }
+    Map<String, Long> placedSent = sentTimes(bootstrap, prefix + "portfolio.orders");
+    Map<String, Long> resultSent = sentTimes(bootstrap, prefix + "broker.order-results");
     Map<String, List<Long>> stages = new LinkedHashMap<>();
     for (String name : names) {
       stages.put(name, new ArrayList<>());
     }
     times.forEach((orderId, t) -> {
       long[] e = events.get(orderId);
-      if (e == null) {
+      Long sent1 = placedSent.get(orderId);
+      Long sent2 = resultSent.get(orderId);
+      if (e == null || sent1 == null || sent2 == null) {
         return;
       }
-      long[] at = {t[0], e[0], e[1], e[2], e[3], t[1]};
+      long[] at = {t[0], e[0], sent1, e[1], e[2], sent2, e[3], t[1]};
       for (int i = 0; i < names.length; i++) {
         stages.get(names[i]).add(Math.max(0, at[i + 1] - at[i]));
       }
     });
     return stages;
+  }
+
+  /** When each order's first record on {@code topic} was handed to the producer (create time, in microseconds). */
+  private static Map<String, Long> sentTimes(String bootstrap, String topic) {
+    Map<String, Long> sent = new HashMap<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of(
+      "bootstrap.servers", bootstrap, "enable.auto.commit", "false"),
+      new org.apache.kafka.common.serialization.StringDeserializer(),
+      new org.apache.kafka.common.serialization.StringDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+          JsonObject payload = new JsonObject(r.value()).getJsonObject("payload", new JsonObject());
+          JsonObject order = payload.getJsonObject("order");
+          String id = order != null ? order.getString("orderId") : payload.getString("orderId");
+          if (id != null) {
+            sent.putIfAbsent(id, r.timestamp() * 1000);
+          }
+        }
+      }
+    }
+    return sent;
   }
 
   /** One phase of load: {@code rate} placements a second for {@code seconds}, each followed until FILLED. */

@@ -14,6 +14,7 @@ import trader.eventsourcing.journal.StoredEvent;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -111,12 +112,20 @@ final class LiveEntity<C, E, S> {
       });
   }
 
+  /** Snapshot and the events after it, read at the same time (one round trip instead of two in turn). */
   private Future<Void> recover() {
-    return runtime.onContext(runtime.journal().loadSnapshot(streamId)).compose(snapshot -> {
+    Future<Optional<Snapshot>> snapshot = runtime.journal().loadSnapshot(streamId);
+    Future<List<StoredEvent>> after = runtime.journal().readAfterSnapshot(streamId);
+    return runtime.onContext(Future.all(snapshot, after)).compose(both -> {
       state = type.initialState();
       version = 0;
-      snapshot.ifPresent(this::restore);
-      return catchUp();
+      snapshot.result().ifPresent(this::restore);
+      List<StoredEvent> events = after.result();
+      if (!events.isEmpty() && events.get(0).version() > version + 1) {
+        // a newer snapshot was stored between the reads, or this one was not usable: read on from here
+        return catchUp();
+      }
+      return apply(events);
     }).onSuccess(v -> {
       recovered = true;
       runtime.countRecovery();
@@ -143,18 +152,24 @@ final class LiveEntity<C, E, S> {
 
   /** Applies the stream's events after {@link #version}. */
   private Future<Void> catchUp() {
-    return runtime.onContext(runtime.journal().read(streamId, version + 1)).compose(events -> {
-      for (StoredEvent stored : events) {
-        if (stored.version() != version + 1) {
-          return Future.failedFuture(new IllegalStateException("Stream " + streamId + " jumps from version "
-            + version + " to " + stored.version()));
-        }
-        state = type.evolve(state, type.events().decode(stored.type(), stored.payload()));
-        version = stored.version();
+    return runtime.onContext(runtime.journal().read(streamId, version + 1)).compose(this::apply);
+  }
+
+  /** Applies {@code events} past {@link #version} (those at or before it are already in the state). */
+  private Future<Void> apply(List<StoredEvent> events) {
+    for (StoredEvent stored : events) {
+      if (stored.version() <= version) {
+        continue;
       }
-      stale = false;
-      return Future.succeededFuture();
-    });
+      if (stored.version() != version + 1) {
+        return Future.failedFuture(new IllegalStateException("Stream " + streamId + " jumps from version "
+          + version + " to " + stored.version()));
+      }
+      state = type.evolve(state, type.events().decode(stored.type(), stored.payload()));
+      version = stored.version();
+    }
+    stale = false;
+    return Future.succeededFuture();
   }
 
   /**

@@ -54,4 +54,13 @@ public interface Journal {
 
   /** The latest snapshot of {@code streamId}, if any. */
   Future<Optional<Snapshot>> loadSnapshot(String streamId);
+
+  /**
+   * The events of {@code streamId} after the version of its latest snapshot (all of them if it has none), so that
+   * recovery can read them together with {@link #loadSnapshot} instead of after it. The two reads are separate: a
+   * snapshot stored between them makes this start later than the loaded snapshot ends, and the caller then reads on.
+   */
+  default Future<List<StoredEvent>> readAfterSnapshot(String streamId) {
+    return read(streamId, 1);
+  }
 }

@@ -36,6 +36,10 @@ final class PgJournal implements Journal {
   private static final String READ_STREAM = "select " + EventRows.COLUMNS + " from journal"
     + " where stream_id = $1 and version >= $2 order by version";
 
+  private static final String READ_AFTER_SNAPSHOT = "select " + EventRows.COLUMNS + " from journal"
+    + " where stream_id = $1 and version > coalesce((select s.version from snapshots s where s.stream_id = $1), 0)"
+    + " order by version";
+
   /** Keeps the newest: a slow writer of an older snapshot never replaces a newer one. */
   private static final String SAVE_SNAPSHOT = """
     insert into snapshots (stream_id, version, schema_version, state) values ($1, $2, $3, $4)
@@ -93,6 +97,11 @@ final class PgJournal implements Journal {
   @Override
   public Future<List<StoredEvent>> read(String streamId, long fromVersion) {
     return pool.preparedQuery(READ_STREAM).execute(Tuple.of(streamId, fromVersion)).map(this::events);
+  }
+
+  @Override
+  public Future<List<StoredEvent>> readAfterSnapshot(String streamId) {
+    return pool.preparedQuery(READ_AFTER_SNAPSHOT).execute(Tuple.of(streamId)).map(this::events);
   }
 
   @Override

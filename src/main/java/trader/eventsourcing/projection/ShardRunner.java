@@ -324,9 +324,19 @@ final class ShardRunner {
     int expectedVersion = version;
     Position from = offset;
     if (mine.isEmpty()) {
-      return advance(c, expectedVersion, from, last.position());
+      return advance(c, expectedVersion, from, last.position(), List.of());
     }
     Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
+    if (projection.tables().isEmpty()) {
+      // only publishes (done by prepare): nothing to apply atomically with the offset, so one statement, not five
+      return prepared.compose(p -> advance(c, expectedVersion, from, last.position(), mine))
+        .map(moved -> {
+          committed(mine);
+          return moved;
+        })
+        .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
+          : new BatchFailed(mine.get(0), last.position(), e)));
+    }
     return prepared.compose(p -> c.begin()).compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name()))
         .compose(rows -> {
@@ -349,28 +359,37 @@ final class ShardRunner {
           "its offset moved (another runner applied this batch)")))
         .onFailure(e -> rollback(tx)))
       .map(v -> {
-        try {
-          projection.committed(mine);
-        } catch (RuntimeException e) {
-          LOG.warn("{}: after-commit notification failed: {}", label, e.toString());
-        }
+        committed(mine);
         return passed(last.position());
       })
       .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
         : new BatchFailed(mine.get(0), page.get(page.size() - 1).position(), e)));
   }
 
+  private void committed(List<StoredEvent> mine) {
+    try {
+      projection.committed(mine);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: after-commit notification failed: {}", label, e.toString());
+    }
+  }
+
   /**
-   * A page with nothing for this shard only moves the offset: one statement instead of a transaction of five, since
-   * there is nothing to apply atomically with it. It still moves only from where this runner left it and only while
-   * its version is active, so a runner that lost its lock or missed a swap changes nothing and reloads.
+   * A page with nothing to write for this shard (none of its events, or a projection without tables) only moves the
+   * offset: one statement instead of a transaction of five, since there is nothing to apply atomically with it. It
+   * still moves only from where this runner left it and only while its version is active, so a runner that lost its
+   * lock or missed a swap changes nothing and reloads.
    */
-  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to) {
-    return c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, updated_at = now() "
+  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to,
+                                  List<StoredEvent> applied) {
+    Object lastEventAt = applied.isEmpty() ? null
+      : applied.get(applied.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC);
+    return c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
+        + "events_applied = events_applied + $8, last_event_at = coalesce($9, last_event_at), updated_at = now() "
         + "where name = $1 and version = $2 and shard = $3 and transaction_id = $6 and sequence = $7 "
         + "and $2 = (select active_version from projection_versions where name = $1)")
-      .execute(Tuple.of(projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
-        from.transactionId(), from.sequence()))
+      .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
+        from.transactionId(), from.sequence(), applied.size(), lastEventAt}))
       .compose(r -> r.rowCount() == 1 ? Future.succeededFuture(passed(to))
         : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
           + "moved the offset")));

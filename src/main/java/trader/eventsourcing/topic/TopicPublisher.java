@@ -67,7 +67,8 @@ public final class TopicPublisher implements Projection {
     config.put("enable.idempotence", "true");
     // idempotence keeps order per partition with up to 5 requests in flight
     config.put("max.in.flight.requests.per.connection", "5");
-    config.put("linger.ms", "2");
+    // no waiting for more: a batch is sent as a whole anyway, and while one request is in flight the next fills up
+    config.put("linger.ms", "0");
     config.put("delivery.timeout.ms", "30000");
     config.put("request.timeout.ms", "10000");
     config.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");

@@ -136,6 +136,24 @@ class EntitiesTest {
     assertThat(journal.eventsRead.get()).isEqualTo(5); // versions 21..25, after the snapshot at 20
   }
 
+  /** Recovery reads the snapshot and the events after the latest one at once; a newer snapshot in between is caught. */
+  @Test
+  void recoversTheSameStateWhenANewerSnapshotWasStoredBetweenItsTwoReads() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account(10));
+    accounts.send("raced", new Open("dave")).await();
+    for (int seq = 1; seq <= 24; seq++) {
+      accounts.send("raced", new Deposit(new BigDecimal("1.25"), seq)).await();
+    }
+    Object before = stateInMemory("raced").orElseThrow();
+    assertThat(((EntitiesImpl) entities).passivate(Account.NAME, "raced").await()).isTrue();
+    journal.reset();
+    journal.loadFirstSnapshot = true; // loads the one at version 10; the events read start after the one at 20
+
+    assertThat(accounts.send("raced", new Touch()).await()).isEqualTo(new Reply.Accepted(25, Position.START, 0));
+    assertThat(stateInMemory("raced")).contains(before);
+    assertThat(journal.reads.get()).isEqualTo(2); // 21..24, then on from the loaded snapshot: 11..24
+  }
+
   @Test
   void keepsAtMostMaxActiveEntitiesAndRecoversTheEvictedOnes() {
     EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withMaxActive(100), new Account());
