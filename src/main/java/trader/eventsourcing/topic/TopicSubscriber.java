@@ -24,9 +24,9 @@ import java.util.function.Function;
 
 /**
  * Consumes a topic in a consumer group (one per subscribing context): each message goes to the handler in order
- * among the messages of its key (different keys concurrently), and the group's offsets are committed only after the
- * handler succeeded for every message of the poll. The handler turns a message into entity commands carrying the
- * business id that makes them idempotent, so redelivery changes nothing twice.
+ * among the messages of its key (different keys concurrently, and without waiting for earlier polls), and a
+ * partition's offset is committed only up to its first message not yet handled. The handler turns a message into
+ * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
  * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
  * reason in its headers; consumption continues with the next one. Only failures about the message itself count
@@ -36,6 +36,8 @@ import java.util.function.Function;
 public final class TopicSubscriber {
 
   public static final String DLQ_SUFFIX = ".dlq";
+  /** Messages in hand at most before polling pauses. */
+  static final int MAX_IN_FLIGHT = 2000;
   private static final Logger LOG = LoggerFactory.getLogger(TopicSubscriber.class);
 
   private final Vertx vertx;
@@ -50,6 +52,11 @@ public final class TopicSubscriber {
   private volatile boolean running;
   /** Offsets handled but not yet sent to Kafka; the commit in flight, if any; who waits for both to be done. */
   private Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+  /** Per partition, the messages in hand in offset order; per key, the last message handed out. */
+  private final Map<TopicPartition, java.util.ArrayDeque<Pending>> pendingByPartition = new HashMap<>();
+  private final Map<String, Future<Void>> lastOfKey = new HashMap<>();
+  private int inFlight;
+  private boolean pollPaused;
   private Future<?> committing;
   private final List<Promise<Void>> idle = new java.util.ArrayList<>();
   /** Completes when the poll loop has ended after {@link #close}. */
@@ -97,53 +104,79 @@ public final class TopicSubscriber {
   }
 
   /**
-   * One poll, its messages handled in order, then their offsets committed; then the next poll. Callbacks, not a
-   * chain of futures, so that a loop running for months holds no growing chain. A message is only passed when it
-   * was handled or dead-lettered, so a commit never skips an unhandled one.
+   * Polls again as soon as a poll's messages are handed out, without waiting for them to be handled: a message
+   * waits only for the one before it with the same key (a handler's order is per key, as the topic's is per
+   * partition), never for a whole poll (one slow command held back every later message). At most
+   * {@link #MAX_IN_FLIGHT} messages are in hand; then polling pauses until some are done. Callbacks, not a chain of
+   * futures, so that a loop running for months holds no growing chain.
    */
   private void pollOnce() {
     if (!running) {
       stopped.tryComplete();
       return;
     }
-    consumer.poll(Duration.ofMillis(200))
-      .compose(records -> handleAll(records, 0).map(v -> {
-        commit(records);
-        return null;
-      }))
-      .onComplete(ar -> {
-        if (ar.failed() && running) {
+    if (inFlight >= MAX_IN_FLIGHT) {
+      pollPaused = true;
+      return;
+    }
+    consumer.poll(Duration.ofMillis(200)).onComplete(ar -> {
+      if (ar.failed()) {
+        if (running) {
           LOG.warn("Subscriber {} of {}: {}; retrying", group, topic, ar.cause().getMessage());
-          vertx.setTimer(500, t -> pollOnce());
-        } else {
-          pollOnce();
         }
-      });
+        vertx.setTimer(500, t -> pollOnce());
+        return;
+      }
+      KafkaConsumerRecords<String, String> records = ar.result();
+      for (int i = 0; i < records.size(); i++) {
+        dispatch(records.recordAt(i));
+      }
+      pollOnce();
+    });
+  }
+
+  /** Hands {@code record} to the handler after the previous message of its key; its offset counts once it is done. */
+  private void dispatch(KafkaConsumerRecord<String, String> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    Pending pending = new Pending(record.offset());
+    pendingByPartition.computeIfAbsent(partition, p -> new java.util.ArrayDeque<>()).add(pending);
+    inFlight++;
+    String key = String.valueOf(record.key());
+    Future<Void> previous = lastOfKey.getOrDefault(key, Future.succeededFuture());
+    // handleOne only fails once the subscriber is closing; the next message of the key then waits for nothing
+    Future<Void> mine = previous.transform(ar -> running ? handleOne(record)
+        : Future.<Void>failedFuture("the subscriber is closing"))
+      .onComplete(ar -> finished(partition, pending, ar.succeeded()));
+    lastOfKey.put(key, mine);
+    mine.onComplete(ar -> lastOfKey.remove(key, mine));
   }
 
   /**
-   * The messages of one key in order, those of different keys concurrently (a handler's order is per key, as the
-   * topic's is per partition); done when all are. Sequential handling of every message capped a subscriber at one
-   * entity command (one journal commit) at a time.
+   * A message left the handler: handled (or dead-lettered), so the offsets up to the first one still in hand can
+   * be committed; or not handled (only while closing), so nothing from it on is committed and it comes again.
    */
-  private Future<Void> handleAll(KafkaConsumerRecords<String, String> records, int from) {
-    java.util.Map<String, java.util.List<KafkaConsumerRecord<String, String>>> byKey = new java.util.LinkedHashMap<>();
-    for (int i = from; i < records.size(); i++) {
-      KafkaConsumerRecord<String, String> r = records.recordAt(i);
-      byKey.computeIfAbsent(String.valueOf(r.key()), k -> new java.util.ArrayList<>()).add(r);
+  private void finished(TopicPartition partition, Pending pending, boolean handled) {
+    pending.done = handled;
+    inFlight--;
+    java.util.ArrayDeque<Pending> queue = pendingByPartition.get(partition);
+    while (!queue.isEmpty() && queue.peekFirst().done) {
+      uncommitted.put(partition, new OffsetAndMetadata(queue.pollFirst().offset + 1, ""));
     }
-    java.util.List<Future<Void>> chains = new java.util.ArrayList<>(byKey.size());
-    for (java.util.List<KafkaConsumerRecord<String, String>> sameKey : byKey.values()) {
-      chains.add(handleInOrder(sameKey, 0));
+    commitPending();
+    if (pollPaused && inFlight < MAX_IN_FLIGHT / 2) {
+      pollPaused = false;
+      pollOnce();
     }
-    return Future.join(chains).mapEmpty();
   }
 
-  private Future<Void> handleInOrder(java.util.List<KafkaConsumerRecord<String, String>> records, int index) {
-    if (index >= records.size()) {
-      return Future.succeededFuture();
+  /** A message in hand; done once its handler succeeded or it was dead-lettered. */
+  private static final class Pending {
+    final long offset;
+    boolean done;
+
+    Pending(long offset) {
+      this.offset = offset;
     }
-    return handleOne(records.get(index)).compose(v -> handleInOrder(records, index + 1));
   }
 
   private Future<Void> handleOne(KafkaConsumerRecord<String, String> record) {
@@ -231,23 +264,18 @@ public final class TopicSubscriber {
   }
 
   /**
-   * Commits the handled poll's offsets without holding up the next poll: one commit in flight at a time, and what
-   * polls handled meanwhile goes out as one commit after it (offsets only grow, so the latest per partition covers
-   * the earlier ones). A commit lost to a crash only means a redelivery, which the handlers' ids make harmless.
+   * Commits handled offsets without holding up polling: one commit in flight at a time, and what was handled
+   * meanwhile goes out as one commit after it (offsets only grow, so the latest per partition covers the earlier
+   * ones). A commit lost to a crash only means a redelivery, which the handlers' ids make harmless.
    */
-  private void commit(KafkaConsumerRecords<String, String> records) {
-    for (int i = 0; i < records.size(); i++) {
-      KafkaConsumerRecord<String, String> r = records.recordAt(i);
-      uncommitted.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1, ""));
-    }
-    commitPending();
-  }
-
   private void commitPending() {
     if (committing != null) {
       return;
     }
     if (uncommitted.isEmpty()) {
+      if (inFlight > 0) {
+        return;
+      }
       idle.forEach(p -> p.tryComplete());
       idle.clear();
       return;
@@ -268,7 +296,7 @@ public final class TopicSubscriber {
     });
   }
 
-  /** Completes when every handled offset was committed (or given up at close). */
+  /** Completes when no message is in hand and every handled offset was committed (or given up at close). */
   private Future<Void> committed() {
     Promise<Void> p = Promise.promise();
     idle.add(p);
@@ -282,9 +310,14 @@ public final class TopicSubscriber {
     return p.future();
   }
 
-  /** Stops after the message in hand; what was not committed is delivered again to the group. */
+  /** Stops after the messages in hand; what was not committed is delivered again to the group. */
   public Future<Void> close() {
     running = false;
+    context.runOnContext(v -> {
+      if (pollPaused) {
+        stopped.tryComplete(); // no poll is running to notice
+      }
+    });
     return stopped.future().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
       .transform(ar -> Future.<Void>future(p -> context.runOnContext(v -> committed().onComplete(p)))
         .timeout(5, java.util.concurrent.TimeUnit.SECONDS))

@@ -2,6 +2,7 @@ package trader.eventsourcing.topic;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -216,6 +217,73 @@ class TopicTest {
     subscriber.close().await();
     assertThat(handled).containsExactly("slow", "after");
     assertThat(attempts.get()).isEqualTo(7);
+  }
+
+  /**
+   * A message whose handling is slow holds back only the later messages of its key, not later polls: the other keys
+   * go on, and the group's offset does not pass the slow message until it is done.
+   */
+  @Test
+  void aSlowMessageHoldsBackOnlyItsKeyAndTheOffsetsAfterIt() throws Exception {
+    String topic = db.topic("pipelined");
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(),
+      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    var slowAt = producer.send(KafkaProducerRecord.create(topic, "s", envelope("s1", false))).await();
+    producer.send(KafkaProducerRecord.create(topic, "a", envelope("a1", false))).await();
+
+    Promise<Void> slow = Promise.promise();
+    List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "pipelined-group", 3,
+      message -> {
+        if (message.eventId().equals("s1")) {
+          return slow.future().onSuccess(v -> handled.add("s1"));
+        }
+        handled.add(message.eventId());
+        return Future.succeededFuture();
+      });
+    until(() -> handled.contains("a1"));
+    // later polls: key a goes on while s1 is still in hand, key s waits behind it
+    producer.send(KafkaProducerRecord.create(topic, "a", envelope("a2", false))).await();
+    producer.send(KafkaProducerRecord.create(topic, "s", envelope("s2", false))).await();
+    until(() -> handled.contains("a2"));
+    Thread.sleep(300);
+    assertThat(handled).doesNotContain("s1", "s2");
+    var partition = new io.vertx.kafka.client.common.TopicPartition(topic, slowAt.getPartition());
+    assertThat(committed("pipelined-group", partition)).isLessThanOrEqualTo(slowAt.getOffset());
+
+    slow.complete();
+    until(() -> handled.contains("s2"));
+    subscriber.close().await();
+    producer.close().await();
+    assertThat(handled).containsSubsequence("s1", "s2").containsSubsequence("a1", "a2");
+    // everything handled was committed: nothing comes again to the group
+    assertThat(committed("pipelined-group", partition)).isGreaterThan(slowAt.getOffset());
+  }
+
+  /** The group's committed offset of {@code partition} (0 if none). */
+  private long committed(String group, io.vertx.kafka.client.common.TopicPartition partition) {
+    KafkaConsumer<String, String> reader = KafkaConsumer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(), "group.id", group, "enable.auto.commit", "false",
+      "key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer",
+      "value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer"));
+    try {
+      var offset = reader.committed(partition).await();
+      return offset == null ? 0 : offset.getOffset();
+    } finally {
+      reader.close().await();
+    }
+  }
+
+  private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 60 s");
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static String envelope(String eventId, boolean fail) {
