@@ -337,27 +337,33 @@ final class ShardRunner {
         .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
-    return prepared.compose(p -> c.begin()).compose(tx -> c.preparedQuery("select active_version from projection_versions where name = $1 "
-          + "for share").execute(Tuple.of(projection.name()))
-        .compose(rows -> {
-          int active = rows.iterator().next().getInteger(0);
-          if (active != expectedVersion) {
-            return Future.failedFuture(new VersionChanged(active));
-          }
-          return ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
-        })
-        .compose(v -> mine.isEmpty() ? Future.<Void>succeededFuture() : here(projection.apply(c, mine)))
+    // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
+    // three round trips instead of six; whatever a check finds, nothing is committed before it was checked
+    return prepared.compose(p -> c.begin()).compose(tx -> {
+        Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
+          + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
+        Future<Void> path = ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
+        Future<Void> applied = here(projection.apply(c, mine));
         // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
-        .compose(v -> c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
+        Future<Integer> moved = c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
             + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
             + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9")
           .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard,
             last.position().transactionId(), last.position().sequence(), mine.size(),
-            mine.isEmpty() ? null : mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
-            from.transactionId(), from.sequence()})))
-        .compose(r -> r.rowCount() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
-          "its offset moved (another runner applied this batch)")))
-        .onFailure(e -> rollback(tx)))
+            mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
+            from.transactionId(), from.sequence()}))
+          .map(r -> r.rowCount());
+        return here(Future.join(active, path, applied, moved)).transform(all -> {
+          if (active.succeeded() && active.result() != expectedVersion) {
+            return Future.failedFuture(new VersionChanged(active.result()));
+          }
+          if (all.failed()) {
+            return Future.failedFuture(all.cause());
+          }
+          return moved.result() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
+            "its offset moved (another runner applied this batch)"));
+        }).onFailure(e -> rollback(tx));
+      })
       .map(v -> {
         committed(mine);
         return passed(last.position());
