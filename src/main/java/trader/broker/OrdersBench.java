@@ -72,7 +72,7 @@ public final class OrdersBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "20", description = "length of the run")
   int seconds;
 
-  @Option(names = "--warmup-seconds", defaultValue = "30",
+  @Option(names = "--warmup-seconds", defaultValue = "60",
     description = "unmeasured load at the same rate first (JIT warm-up); the measured run starts once it settled")
   int warmupSeconds;
 
