@@ -142,6 +142,10 @@ public final class OrdersBench implements Callable<Integer> {
           kafka = EmbeddedKafka.start(kafkaDir, 0);
           bootstrap = kafka.bootstrapServers();
         }
+        int total = Math.max(1, rate * seconds);
+        // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio, warm-up included (within
+        // money.max-amount); the users' savings open with it
+        String cash = String.valueOf(Math.min(1_000_000, 11 * ((total + rate * warmupSeconds) / users + 2))) + ".00";
         PgConnectOptions pg = scratch.database().connectOptions();
         int clusterPort = freePort();
         String prefix = scratch.name() + ".";
@@ -155,7 +159,8 @@ public final class OrdersBench implements Callable<Integer> {
           .with("cluster.host", "127.0.0.1").with("cluster.port", clusterPort)
           .with("cluster.members", "127.0.0.1:" + clusterPort)
           .with("auth.jwt-secret", UUID.randomUUID() + "-" + UUID.randomUUID())
-          .with("auth.pbkdf2-iterations", 10_000), Contexts.all());
+          .with("auth.pbkdf2-iterations", 10_000)
+          .with("accounts.opening-balance", cash), Contexts.all());
         client = Vertx.vertx();
         HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort());
         http = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
@@ -170,9 +175,6 @@ public final class OrdersBench implements Callable<Integer> {
         ticker.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(topic, SYMBOL,
           quote.copy().put("time", Instant.now().toString()).encode())), 0, quoteMs, TimeUnit.MILLISECONDS);
 
-        int total = Math.max(1, rate * seconds);
-        // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio (within money.max-amount)
-        String cash = String.valueOf(Math.min(1_000_000, 11 * ((total + rate * warmupSeconds) / users + 2))) + ".00";
         List<Portfolio> portfolios = new ArrayList<>();
         for (int i = 0; i < users; i++) {
           portfolios.add(funded(cash));
