@@ -42,8 +42,7 @@ public final class ProjectionProgress {
   private ProjectionProgress(Vertx vertx, Pool pool) {
     this.vertx = vertx;
     this.pool = pool;
-    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS,
-      msg -> tracker(msg.body().getString("projection")).refresh());
+    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, msg -> reported(msg.body()));
     this.timer = vertx.setPeriodic(RECHECK_MS, t -> {
       List<Tracker> all;
       synchronized (trackers) {
@@ -97,29 +96,65 @@ public final class ProjectionProgress {
 
   /** Whether every shard of the active version of {@code projection} has passed {@code position}. */
   public Future<Boolean> passed(String projection, Position position) {
-    return lowestOffset(projection).map(lowest -> lowest != null && !position.isAfter(lowest));
+    return storedOffsets(projection).map(offsets -> {
+      Position lowest = offsets == null ? null : offsets.lowest(Map.of());
+      return lowest != null && !position.isAfter(lowest);
+    });
   }
 
-  /** The lowest stored offset among the shards of the active version; null while a shard has none. */
-  private Future<Position> lowestOffset(String projection) {
-    return pool.preparedQuery("select v.shards, o.transaction_id, o.sequence from projection_versions v "
-        + "left join projection_offsets o on o.name = v.name and o.version = v.active_version where v.name = $1")
+  /** A runner's message: it committed up to {@code position} (shard, version of its projection). */
+  private void reported(JsonObject message) {
+    Position position;
+    try {
+      position = Position.parse(message.getString("position"));
+    } catch (RuntimeException e) {
+      return;
+    }
+    tracker(message.getString("projection")).reported(message.getInteger("shard", -1),
+      message.getInteger("version", -1), position);
+  }
+
+  /** The stored offsets of the shards of the active version; null while the projection has none. */
+  private Future<StoredOffsets> storedOffsets(String projection) {
+    return pool.preparedQuery("select v.active_version, v.shards, o.shard, o.transaction_id, o.sequence "
+        + "from projection_versions v left join projection_offsets o on o.name = v.name "
+        + "and o.version = v.active_version where v.name = $1")
       .execute(Tuple.of(projection))
       .map(rows -> {
-        Position lowest = null;
-        int count = 0;
-        int shards = 0;
+        StoredOffsets offsets = null;
         for (Row row : rows) {
-          shards = row.getInteger("shards");
-          if (row.getValue("transaction_id") == null) {
-            return null;
+          if (offsets == null) {
+            offsets = new StoredOffsets(row.getInteger("active_version"), row.getInteger("shards"), new HashMap<>());
           }
-          count++;
-          Position p = new Position(row.getLong("transaction_id"), row.getLong("sequence"));
-          lowest = lowest == null || lowest.isAfter(p) ? p : lowest;
+          if (row.getValue("transaction_id") != null) {
+            offsets.byShard().put(row.getInteger("shard"),
+              new Position(row.getLong("transaction_id"), row.getLong("sequence")));
+          }
         }
-        return count > 0 && count >= shards ? lowest : null;
+        return offsets;
       });
+  }
+
+  /** What {@code projection_offsets} said of the active version, shard by shard. */
+  private record StoredOffsets(int version, int shards, Map<Integer, Position> byShard) {
+
+    /**
+     * The lowest position over the shards, each shard at the later of its stored offset and what its runner
+     * {@code reported} since (for this version); null while a shard has neither.
+     */
+    Position lowest(Map<Integer, Position> reported) {
+      Position lowest = null;
+      for (int shard = 0; shard < shards; shard++) {
+        Position stored = byShard.get(shard);
+        Position told = reported.get(shard);
+        Position at = stored == null ? told : told == null || stored.isAfter(told) ? stored : told;
+        if (at == null) {
+          return null;
+        }
+        lowest = lowest == null || lowest.isAfter(at) ? at : lowest;
+      }
+      return lowest;
+    }
   }
 
   private Tracker tracker(String projection) {
@@ -138,6 +173,9 @@ public final class ProjectionProgress {
     private boolean querying;
     /** Progress was reported (or a waiter came) while a query ran: its answer may be stale, ask again. */
     private boolean again;
+    /** The last stored offsets read, and what runners of that version reported since (shard → position). */
+    private StoredOffsets stored;
+    private final Map<Integer, Position> reported = new HashMap<>();
 
     Tracker(String projection) {
       this.projection = projection;
@@ -163,13 +201,21 @@ public final class ProjectionProgress {
         querying = true;
         again = false;
       }
-      lowestOffset(projection).onComplete(ar -> {
+      storedOffsets(projection).onComplete(ar -> {
         boolean more;
+        Position lowest;
         synchronized (this) {
           querying = false;
           more = again;
+          if (ar.succeeded() && ar.result() != null) {
+            if (stored == null || stored.version() != ar.result().version()) {
+              reported.clear(); // another version: what its runners said before says nothing about this one
+            }
+            stored = ar.result();
+          }
+          lowest = stored == null ? null : stored.lowest(reported);
         }
-        settle(ar.succeeded() ? ar.result() : null);
+        settle(lowest);
         if (more) {
           refresh();
         }
@@ -179,6 +225,28 @@ public final class ProjectionProgress {
     void recheck() {
       settle(null);
       refresh();
+    }
+
+    /**
+     * A runner committed up to {@code position}: waiters it covers go at once, without reading the offsets again
+     * (the periodic recheck still reads them, and notices a new active version). Before the first read, or from a
+     * runner of another version, it is only a reason to read them.
+     */
+    void reported(int shard, int version, Position position) {
+      Position lowest = null;
+      boolean read;
+      synchronized (this) {
+        read = stored == null || stored.version() != version;
+        if (!read) {
+          reported.merge(shard, position, (a, b) -> a.isAfter(b) ? a : b);
+          lowest = stored.lowest(reported);
+        }
+      }
+      if (read) {
+        refresh();
+      } else if (lowest != null) {
+        settle(lowest);
+      }
     }
 
     /** Completes the waiters {@code lowest} covers and fails those past their deadline. */

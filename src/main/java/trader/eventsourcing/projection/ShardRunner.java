@@ -409,7 +409,7 @@ final class ShardRunner {
     }
     lagEvents = Math.max(0, head.sequence() - offset.sequence());
     vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
-      .put("shard", shard).put("position", offset.toString()));
+      .put("shard", shard).put("version", version).put("position", offset.toString()));
     return true;
   }
 

@@ -204,6 +204,35 @@ class ProjectionTest {
     progress.close().await();
   }
 
+  /**
+   * Waiters are released by the runners' progress messages themselves (no offsets read in between), and only by
+   * messages of the active version: a runner of another version says nothing about what readers see.
+   */
+  @Test
+  void progressMessagesOfTheActiveVersionReleaseWaiters() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_told", 2);
+    runtime(projection);
+    ProjectionProgress progress = ProjectionProgress.create(vertx, pool);
+    Appended appended = journal.append("told-0", 0, List.of(NewEvent.of(StreamTotals.TYPE,
+      new JsonObject().put("amount", 1)))).await();
+    progress.await("totals_told", appended.position(), Duration.ofSeconds(5)).await();
+
+    var far = new trader.eventsourcing.journal.Position(Long.MAX_VALUE - 1, 1);
+    Future<Void> waiting = progress.await("totals_told", far, Duration.ofSeconds(3));
+    for (int shard = 0; shard < 2; shard++) {
+      vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, new JsonObject().put("projection", "totals_told")
+        .put("shard", shard).put("version", 2).put("position", far.toString()));
+    }
+    Thread.sleep(300);
+    assertThat(waiting.isComplete()).isFalse();
+    for (int shard = 0; shard < 2; shard++) {
+      vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, new JsonObject().put("projection", "totals_told")
+        .put("shard", shard).put("version", 1).put("position", far.toString()));
+    }
+    waiting.await(2, TimeUnit.SECONDS);
+    progress.close().await();
+  }
+
   @Test
   void rebuildFillsANewVersionWhileTheOldServesThenSwaps() throws Exception {
     StreamTotals projection = new StreamTotals("totals_rebuild", 2);
