@@ -121,8 +121,10 @@ final class LiveEntity<C, E, S> {
       version = 0;
       snapshot.result().ifPresent(this::restore);
       List<StoredEvent> events = after.result();
-      if (!events.isEmpty() && events.get(0).version() > version + 1) {
-        // a newer snapshot was stored between the reads, or this one was not usable: read on from here
+      boolean unused = snapshot.result().isPresent() && version != snapshot.result().get().version();
+      if (unused || !events.isEmpty() && events.get(0).version() > version + 1) {
+        // the snapshot was not usable (the events read start after it), or a newer one was stored between the
+        // reads: read on from the version restored
         return catchUp();
       }
       return apply(events);

@@ -49,7 +49,9 @@ public interface Projection {
 
   /**
    * Applies {@code events} (in order, all wanted, possibly of several streams) within the transaction of
-   * {@code connection}. A failed future rolls the whole batch back; it is retried, then the shard stops.
+   * {@code connection}. A failed future (or a thrown exception) rolls the whole batch back; it is retried, then the
+   * shard stops. Not called for a projection without {@link #tables()}: its batches only move its offset (after
+   * {@link #prepare}).
    */
   Future<Void> apply(SqlConnection connection, List<StoredEvent> events);
 

@@ -47,8 +47,9 @@ final class ShardRunner {
   private final String label;
   /** The highest transaction id announced as committed (see {@link trader.eventsourcing.journal.JournalNotifications}). */
   private final java.util.function.LongSupplier announced;
-  /** Delay of the next look behind an open transaction; 0 while none is scheduled. */
+  /** Delay of the last look behind an open transaction (0: none since progress), and its timer (-1: none). */
   private long hiddenRetryMs;
+  private long lookAgainTimer = -1;
 
   private PgConnection connection;
   private boolean stopping;
@@ -296,11 +297,17 @@ final class ShardRunner {
    * ms, then every 100 ms or poll interval if shorter) instead of waiting for the next commit or the poll timer.
    */
   private void lookAgainSoon() {
+    if (lookAgainTimer != -1) {
+      return; // one look scheduled is enough
+    }
     long cap = Math.min(100, options.pollInterval().toMillis());
     hiddenRetryMs = hiddenRetryMs == 0 ? 1 : Math.min(cap, hiddenRetryMs * 2);
-    vertx.setTimer(hiddenRetryMs, t -> context.runOnContext(v -> {
+    lookAgainTimer = vertx.setTimer(hiddenRetryMs, t -> context.runOnContext(v -> {
+      lookAgainTimer = -1;
       if (!busy) {
         poll();
+      } else {
+        wakeRequested = true; // looked at by the batch in hand when it ends
       }
     }));
   }
@@ -339,11 +346,11 @@ final class ShardRunner {
     }
     // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
     // three round trips instead of six; whatever a check finds, nothing is committed before it was checked
-    return prepared.compose(p -> c.begin()).compose(tx -> {
+    return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
         Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
         Future<Void> path = ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
-        Future<Void> applied = here(projection.apply(c, mine));
+        Future<Void> applied = here(applyCatching(c, mine));
         // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
         Future<Integer> moved = c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
             + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
@@ -362,8 +369,8 @@ final class ShardRunner {
           }
           return moved.result() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
             "its offset moved (another runner applied this batch)"));
-        }).onFailure(e -> rollback(tx));
-      })
+        });
+      }))
       .map(v -> {
         committed(mine);
         return passed(last.position());
@@ -419,6 +426,27 @@ final class ShardRunner {
    */
   private <T> Future<T> here(Future<T> future) {
     return Future.future(p -> future.onComplete(ar -> context.runOnContext(v -> p.handle(ar))));
+  }
+
+  /** {@code batch} in {@code tx}, rolled back on any failure, a thrown one included: an open one would hold back every tailer. */
+  private static Future<Void> inTransaction(Transaction tx, java.util.function.Supplier<Future<Void>> batch) {
+    Future<Void> result;
+    try {
+      result = batch.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.onFailure(e -> rollback(tx));
+  }
+
+  /** The projection's apply; one that throws instead of failing its future fails the batch all the same. */
+  private Future<Void> applyCatching(PgConnection c, List<StoredEvent> mine) {
+    try {
+      Future<Void> applied = projection.apply(c, mine);
+      return applied == null ? Future.failedFuture(new IllegalStateException("apply returned no future")) : applied;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private static void rollback(Transaction tx) {

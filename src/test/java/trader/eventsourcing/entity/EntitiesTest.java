@@ -154,6 +154,23 @@ class EntitiesTest {
     assertThat(journal.reads.get()).isEqualTo(2); // 21..24, then on from the loaded snapshot: 11..24
   }
 
+  /** A snapshot it cannot use, at the head of the stream (nothing after it): recovery replays the whole stream. */
+  @Test
+  void recoversFromTheEventsWhenTheSnapshotAtTheHeadIsNotUsable() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account(10));
+    accounts.send("outdated", new Open("erin")).await();
+    for (int seq = 1; seq <= 19; seq++) {
+      accounts.send("outdated", new Deposit(new BigDecimal("1.00"), seq)).await();
+    }
+    await(() -> stateInMemory("outdated").isPresent(), Duration.ofSeconds(10)); // its snapshot at 20 is saved
+    Object before = stateInMemory("outdated").orElseThrow();
+    assertThat(((EntitiesImpl) entities).passivate(Account.NAME, "outdated").await()).isTrue();
+    journal.outdatedSnapshots = true; // e.g. the state's schema version was bumped by a deploy
+
+    assertThat(accounts.send("outdated", new Touch()).await()).isEqualTo(new Reply.Accepted(20, Position.START, 0));
+    assertThat(stateInMemory("outdated")).contains(before);
+  }
+
   @Test
   void keepsAtMostMaxActiveEntitiesAndRecoversTheEvictedOnes() {
     EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withMaxActive(100), new Account());

@@ -28,6 +28,8 @@ final class InstrumentedJournal implements Journal {
    * the recovery's snapshot load and its read of the events after the snapshot.
    */
   volatile boolean loadFirstSnapshot;
+  /** While set, loaded snapshots claim a newer state schema version than the code's (as after a deploy). */
+  volatile boolean outdatedSnapshots;
   private final java.util.Map<String, Snapshot> firstSnapshots = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final Journal journal;
@@ -83,7 +85,9 @@ final class InstrumentedJournal implements Journal {
   public Future<Optional<Snapshot>> loadSnapshot(String streamId) {
     snapshotLoads.incrementAndGet();
     Snapshot first = firstSnapshots.get(streamId);
-    return loadFirstSnapshot && first != null ? Future.succeededFuture(Optional.of(first))
+    Future<Optional<Snapshot>> loaded = loadFirstSnapshot && first != null ? Future.succeededFuture(Optional.of(first))
       : journal.loadSnapshot(streamId);
+    return !outdatedSnapshots ? loaded : loaded.map(o -> o.map(s -> new Snapshot(s.streamId(), s.version(),
+      s.schemaVersion() + 1, s.state())));
   }
 }

@@ -186,6 +186,31 @@ class ProjectionTest {
     }
   }
 
+  /**
+   * An apply that throws (instead of failing its future) fails its batch like any other failure: the transaction is
+   * rolled back, the shard stops on the event, and the other projections go on (an open transaction would hide every
+   * later event from every tailer).
+   */
+  @Test
+  void applyThatThrowsStopsItsShardOnlyAndLeavesNoTransactionOpen() throws Exception {
+    StreamTotals thrower = new StreamTotals("totals_thrown", 1);
+    thrower.poisonThrows = true;
+    StreamTotals bystander = new StreamTotals("totals_bystander", 1);
+    bystander.poisonFails.set(false);
+    runtime(thrower);
+    runtime(bystander);
+    write("before", 2, 2);
+    journal.append("bad", 0, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 5)
+      .put("poison", true)))).await();
+    write("after", 3, 2);
+
+    eventually(() -> view("totals_bystander").equals(fold("totals_bystander")), Duration.ofSeconds(20));
+    eventually(() -> count("select count(*) from projection_offsets where name = 'totals_thrown' "
+      + "and stopped_reason like '%poisoned event (thrown)%'") == 1, Duration.ofSeconds(20));
+    assertThat(count("select count(*) from pg_stat_activity where datname = current_database() "
+      + "and state like 'idle in transaction%'")).isZero();
+  }
+
   @Test
   void queryWithTheCommandsPositionSeesItsEffect() throws Exception {
     StreamTotals projection = new StreamTotals("totals_ryw", 2);

@@ -17,6 +17,8 @@ final class StreamTotals implements Projection {
 
   static final String TYPE = "test.counted";
   final AtomicBoolean poisonFails = new AtomicBoolean(true);
+  /** Whether a poisoned event makes apply throw instead of failing its future. */
+  volatile boolean poisonThrows;
   /** A pause inside each batch's transaction, so that a test can kill a runner mid-batch. */
   volatile double slowSeconds;
   private final String name;
@@ -60,6 +62,9 @@ final class StreamTotals implements Projection {
     List<Tuple> totals = new ArrayList<>();
     List<Tuple> applied = new ArrayList<>();
     for (StoredEvent e : events) {
+      if (e.payload().getBoolean("poison", false) && poisonFails.get() && poisonThrows) {
+        throw new IllegalArgumentException("poisoned event (thrown)");
+      }
       if (e.payload().getBoolean("poison", false) && poisonFails.get()) {
         return Future.failedFuture(new IllegalStateException("poisoned event"));
       }
