@@ -56,7 +56,7 @@ public final class TopicSubscriber {
   private final Map<TopicPartition, java.util.ArrayDeque<Pending>> pendingByPartition = new HashMap<>();
   private final Map<String, Future<Void>> lastOfKey = new HashMap<>();
   private int inFlight;
-  private boolean pollPaused;
+  private boolean paused;
   private Future<?> committing;
   private final List<Promise<Void>> idle = new java.util.ArrayList<>();
   /** Completes when the poll loop has ended after {@link #close}. */
@@ -93,6 +93,7 @@ public final class TopicSubscriber {
     return EventLoops.onNewContext(vertx, () -> {
       TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
       subscriber.running = true;
+      subscriber.consumer.partitionsRevokedHandler(subscriber::revoked);
       subscriber.consumer.subscribe(topic).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
@@ -106,18 +107,19 @@ public final class TopicSubscriber {
   /**
    * Polls again as soon as a poll's messages are handed out, without waiting for them to be handled: a message
    * waits only for the one before it with the same key (a handler's order is per key, as the topic's is per
-   * partition), never for a whole poll (one slow command held back every later message). At most
-   * {@link #MAX_IN_FLIGHT} messages are in hand; then polling pauses until some are done. Callbacks, not a chain of
-   * futures, so that a loop running for months holds no growing chain.
+   * partition), never for a whole poll (one slow command held back every later message). With
+   * {@link #MAX_IN_FLIGHT} messages in hand the partitions are paused until half are done. Callbacks, not a chain
+   * of futures, so that a loop running for months holds no growing chain.
    */
   private void pollOnce() {
     if (!running) {
       stopped.tryComplete();
       return;
     }
-    if (inFlight >= MAX_IN_FLIGHT) {
-      pollPaused = true;
-      return;
+    if (inFlight >= MAX_IN_FLIGHT && !paused) {
+      // enough in hand: fetch nothing more, but go on polling, or the group would drop this member
+      paused = true;
+      consumer.assignment().compose(consumer::pause).onFailure(e -> paused = false);
     }
     consumer.poll(Duration.ofMillis(200)).onComplete(ar -> {
       if (ar.failed()) {
@@ -138,14 +140,14 @@ public final class TopicSubscriber {
   /** Hands {@code record} to the handler after the previous message of its key; its offset counts once it is done. */
   private void dispatch(KafkaConsumerRecord<String, String> record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    Pending pending = new Pending(record.offset());
-    pendingByPartition.computeIfAbsent(partition, p -> new java.util.ArrayDeque<>()).add(pending);
+    java.util.ArrayDeque<Pending> queue = pendingByPartition.computeIfAbsent(partition, p -> new java.util.ArrayDeque<>());
+    Pending pending = new Pending(record.offset(), queue);
+    queue.add(pending);
     inFlight++;
     String key = String.valueOf(record.key());
     Future<Void> previous = lastOfKey.getOrDefault(key, Future.succeededFuture());
     // handleOne only fails once the subscriber is closing; the next message of the key then waits for nothing
-    Future<Void> mine = previous.transform(ar -> running ? handleOne(record)
-        : Future.<Void>failedFuture("the subscriber is closing"))
+    Future<Void> mine = previous.transform(ar -> running ? handleOne(record) : closing())
       .onComplete(ar -> finished(partition, pending, ar.succeeded()));
     lastOfKey.put(key, mine);
     mine.onComplete(ar -> lastOfKey.remove(key, mine));
@@ -158,24 +160,50 @@ public final class TopicSubscriber {
   private void finished(TopicPartition partition, Pending pending, boolean handled) {
     pending.done = handled;
     inFlight--;
+    if (!handled && running) {
+      LOG.error("Subscriber {}: message at {}-{}@{} was not handled; it comes again after a restart", group, topic,
+        partition.getPartition(), pending.offset);
+    }
     java.util.ArrayDeque<Pending> queue = pendingByPartition.get(partition);
-    while (!queue.isEmpty() && queue.peekFirst().done) {
-      uncommitted.put(partition, new OffsetAndMetadata(queue.pollFirst().offset + 1, ""));
+    // a partition revoked meanwhile: its new owner goes on from the last commit, this node commits nothing for it
+    if (queue == pending.queue) {
+      while (!queue.isEmpty() && queue.peekFirst().done) {
+        uncommitted.put(partition, new OffsetAndMetadata(queue.pollFirst().offset + 1, ""));
+      }
     }
     commitPending();
-    if (pollPaused && inFlight < MAX_IN_FLIGHT / 2) {
-      pollPaused = false;
-      pollOnce();
+    if (paused && inFlight < MAX_IN_FLIGHT / 2) {
+      paused = false;
+      consumer.assignment().compose(consumer::resume);
+    }
+  }
+
+  /** What a message behind a closing subscriber gets: a failure, on a later turn (a long chain of one key unwinds
+   * without deepening the stack). */
+  private Future<Void> closing() {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> p.fail("the subscriber is closing"));
+    return p.future();
+  }
+
+  /** Partitions taken from this member: forget their messages in hand and their offsets not yet committed. */
+  private void revoked(java.util.Set<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      pendingByPartition.remove(partition);
+      uncommitted.remove(partition);
     }
   }
 
   /** A message in hand; done once its handler succeeded or it was dead-lettered. */
   private static final class Pending {
     final long offset;
+    /** The queue of its partition when it came: replaced if the partition was revoked meanwhile. */
+    final java.util.ArrayDeque<Pending> queue;
     boolean done;
 
-    Pending(long offset) {
+    Pending(long offset, java.util.ArrayDeque<Pending> queue) {
       this.offset = offset;
+      this.queue = queue;
     }
   }
 
@@ -198,10 +226,13 @@ public final class TopicSubscriber {
     Future<Void> result;
     try {
       result = handler.apply(message);
-    } catch (RuntimeException e) {
+      if (result == null) {
+        result = Future.failedFuture(new IllegalStateException("the handler returned no future"));
+      }
+    } catch (RuntimeException | LinkageError | AssertionError e) {
       result = Future.failedFuture(e);
     }
-    return result.recover(e -> {
+    return here(result).recover(e -> {
       if (!running) {
         return Future.failedFuture(e);
       }
@@ -286,10 +317,16 @@ public final class TopicSubscriber {
       committing = null;
       if (ar.failed()) {
         LOG.warn("Subscriber {} of {} could not commit its offsets: {}", group, topic, ar.cause().getMessage());
-        // a later commit of the same partition covers this one; otherwise try these again
+        // a later commit of the same partition covers this one; otherwise try these again, in a second
         offsets.forEach(uncommitted::putIfAbsent);
         if (!running) {
           uncommitted.clear();
+        } else {
+          committing = delay(1000).onComplete(v -> {
+            committing = null;
+            commitPending();
+          });
+          return;
         }
       }
       commitPending();
@@ -304,6 +341,19 @@ public final class TopicSubscriber {
     return p.future();
   }
 
+  /** {@code future}, completing on the subscriber's context: its state is only ever touched there. */
+  private <T> Future<T> here(Future<T> future) {
+    Promise<T> p = Promise.promise();
+    future.onComplete(ar -> {
+      if (io.vertx.core.Vertx.currentContext() == context) {
+        p.handle(ar);
+      } else {
+        context.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
+  }
+
   private Future<Void> delay(long ms) {
     Promise<Void> p = Promise.promise();
     vertx.setTimer(ms, t -> p.complete());
@@ -313,11 +363,6 @@ public final class TopicSubscriber {
   /** Stops after the messages in hand; what was not committed is delivered again to the group. */
   public Future<Void> close() {
     running = false;
-    context.runOnContext(v -> {
-      if (pollPaused) {
-        stopped.tryComplete(); // no poll is running to notice
-      }
-    });
     return stopped.future().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
       .transform(ar -> Future.<Void>future(p -> context.runOnContext(v -> committed().onComplete(p)))
         .timeout(5, java.util.concurrent.TimeUnit.SECONDS))
