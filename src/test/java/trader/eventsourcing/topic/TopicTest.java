@@ -262,6 +262,55 @@ class TopicTest {
     assertThat(committed("pipelined-group", partition)).isGreaterThan(slowAt.getOffset());
   }
 
+  /**
+   * A partition that moves to another member while its messages are still in hand here: the new owner goes on
+   * from the last commit, and this member, finishing them later, commits nothing for it (its offset would go back).
+   */
+  @Test
+  void aPartitionMovedToAnotherMemberIsNotCommittedByItsFormerOwner() throws Exception {
+    String topic = db.topic("moved");
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+      TestInfra.kafkaBootstrap()))) {
+      admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1))).all().get();
+    }
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(),
+      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    for (int p = 0; p < 2; p++) {
+      producer.send(KafkaProducerRecord.create(topic, "k" + p, envelope("first-" + p, false), null, p)).await();
+    }
+    Promise<Void> release = Promise.promise();
+    List<String> heldByA = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber a = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "moved-group", 3, m -> {
+      heldByA.add(m.eventId());
+      return release.future();
+    });
+    until(() -> heldByA.size() == 2);
+
+    List<String> handledByB = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber b = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "moved-group", 3, m -> {
+      handledByB.add(m.eventId());
+      return Future.succeededFuture();
+    });
+    until(() -> !handledByB.isEmpty()); // a partition moved to b, which starts at its last commit: the first message
+    int moved = Integer.parseInt(handledByB.get(0).substring("first-".length()));
+    producer.send(KafkaProducerRecord.create(topic, "k" + moved, envelope("second-" + moved, false), null, moved))
+      .await();
+    until(() -> handledByB.contains("second-" + moved));
+    var movedPartition = new io.vertx.kafka.client.common.TopicPartition(topic, moved);
+    until(() -> committed("moved-group", movedPartition) == 2);
+
+    release.complete(); // a finishes both messages it held, the moved partition's too
+    Thread.sleep(1500);
+    assertThat(committed("moved-group", movedPartition)).isEqualTo(2);
+    assertThat(committed("moved-group", new io.vertx.kafka.client.common.TopicPartition(topic, 1 - moved)))
+      .isEqualTo(1);
+    a.close().await();
+    b.close().await();
+    producer.close().await();
+  }
+
   /** The group's committed offset of {@code partition} (0 if none). */
   private long committed(String group, io.vertx.kafka.client.common.TopicPartition partition) {
     KafkaConsumer<String, String> reader = KafkaConsumer.create(vertx, Map.of(
