@@ -1,6 +1,7 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -54,6 +55,9 @@ final class PgJournal implements Journal {
   private final Pool pool;
   private final EventRows rows;
   private final GroupCommit groupCommit;
+  /** {@link #readAll} queries running now, shared by every caller asking the same. */
+  private final java.util.concurrent.ConcurrentMap<ReadAll, Future<List<StoredEvent>>> readsInFlight =
+    new java.util.concurrent.ConcurrentHashMap<>();
 
   PgJournal(Pool pool, Upcasters upcasters, JournalOptions options) {
     this.pool = pool;
@@ -109,9 +113,26 @@ final class PgJournal implements Journal {
     if (limit < 1) {
       return Future.failedFuture(new IllegalArgumentException("limit must be at least 1, got " + limit));
     }
-    return pool.preparedQuery(READ_ALL)
+    // the projection runners of a node that are caught up all read from the same position after each commit: one
+    // query (and one decoding) serves every reader that asks while it runs. Joining a read that started before a
+    // commit may miss that commit; a reader then looks again (see ShardRunner), as after any read that saw nothing.
+    ReadAll key = new ReadAll(after, limit);
+    Promise<List<StoredEvent>> promise = Promise.promise();
+    Future<List<StoredEvent>> running = readsInFlight.putIfAbsent(key, promise.future());
+    if (running != null) {
+      return running;
+    }
+    pool.preparedQuery(READ_ALL)
       .execute(Tuple.of(Long.toString(after.transactionId()), after.sequence(), limit))
-      .map(this::events);
+      .map(rows -> java.util.Collections.unmodifiableList(events(rows)))
+      .onComplete(ar -> {
+        readsInFlight.remove(key, promise.future());
+        promise.handle(ar);
+      });
+    return promise.future();
+  }
+
+  private record ReadAll(Position after, int limit) {
   }
 
   @Override

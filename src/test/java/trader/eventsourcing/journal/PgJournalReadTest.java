@@ -67,6 +67,24 @@ class PgJournalReadTest {
       .execute().await().iterator().next().getString(0)).isEqualTo("Ada Lovelace");
   }
 
+  /** Readers of the whole journal asking the same at once share one query and its (unmodifiable) result. */
+  @Test
+  void concurrentReadsOfTheSamePageShareOneQuery() {
+    Journal journal = Journal.create(vertx, pool, Upcasters.none());
+    journal.append("shared-1", 0, List.of(NewEvent.of("test.shared", new io.vertx.core.json.JsonObject()))).await();
+    List<io.vertx.core.Future<List<StoredEvent>>> reads = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      reads.add(journal.readAll(Position.START, 100));
+    }
+    List<StoredEvent> first = reads.get(0).await();
+    assertThat(first).isNotEmpty();
+    reads.forEach(r -> assertThat(r.await()).isSameAs(first));
+    assertThat(journal.readAll(Position.START, 100).await()).isNotSameAs(first).isEqualTo(first); // a new query
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> first.clear())
+      .isInstanceOf(UnsupportedOperationException.class);
+    pool.query("delete from journal where stream_id = 'shared-1'").execute().await(); // the other tests read it all
+  }
+
   @Test
   void theLatestSnapshotIsKeptAndAnOlderOneNeverReplacesIt() {
     Journal journal = Journal.create(vertx, pool, Upcasters.none());
