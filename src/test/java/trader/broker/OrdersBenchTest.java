@@ -20,15 +20,19 @@ class OrdersBenchTest {
     try {
       StringWriter out = new StringWriter();
       int exit = new CommandLine(new OrdersBench()).setOut(new PrintWriter(out))
-        .execute("--json", "--rate", "20", "--seconds", "2", "--users", "2");
+        .execute("--json", "--rate", "20", "--seconds", "2", "--users", "2", "--warmup-seconds", "1");
       assertThat(exit).isZero();
       String[] lines = out.toString().trim().split("\n");
       JsonObject result = new JsonObject(lines[lines.length - 1]);
       assertThat(result.getInteger("orders")).isEqualTo(40);
       assertThat(result.getInteger("filled")).isEqualTo(40);
       assertThat(result.getInteger("failed")).isZero();
+      assertThat(result.getInteger("warmupSeconds")).isEqualTo(1); // its 20 orders settled before, not counted
       JsonObject latency = result.getJsonArray("rows").getJsonObject(2);
       assertThat(latency.getDouble("p99")).isGreaterThanOrEqualTo(latency.getDouble("p50"));
+      // the round trip split into its seven stages, each measured for every filled order
+      assertThat(result.getJsonArray("rows").stream().map(r -> ((JsonObject) r).getString("name"))
+        .filter(n -> n != null && n.matches("[1-5][ab]? .*")).count()).isEqualTo(7);
     } finally {
       System.clearProperty("trader.pg.url");
       System.clearProperty("trader.kafka.bootstrap-servers");
