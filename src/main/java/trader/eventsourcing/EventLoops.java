@@ -1,6 +1,8 @@
 package trader.eventsourcing;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -32,5 +34,21 @@ public final class EventLoops {
     @SuppressWarnings("unchecked")
     T created = (T) result[0];
     return created;
+  }
+
+  /**
+   * {@code future}, completing on {@code context} whichever thread completes it (at once when that is the context's
+   * own): for loops whose state is only ever touched on their context.
+   */
+  public static <T> Future<T> on(Context context, Future<T> future) {
+    Promise<T> p = Promise.promise();
+    future.onComplete(ar -> {
+      if (Vertx.currentContext() == context) {
+        p.handle(ar);
+      } else {
+        context.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
   }
 }

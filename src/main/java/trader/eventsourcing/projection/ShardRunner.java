@@ -425,7 +425,7 @@ final class ShardRunner {
    * producer completes on its own), and the runner's state must only ever be touched from its context.
    */
   private <T> Future<T> here(Future<T> future) {
-    return Future.future(p -> future.onComplete(ar -> context.runOnContext(v -> p.handle(ar))));
+    return EventLoops.on(context, future);
   }
 
   /** {@code batch} in {@code tx}, rolled back on any failure, a thrown one included: an open one would hold back every tailer. */

@@ -232,7 +232,8 @@ public final class TopicSubscriber {
     } catch (RuntimeException | LinkageError | AssertionError e) {
       result = Future.failedFuture(e);
     }
-    return here(result).recover(e -> {
+    // the subscriber's state is only ever touched on its context
+    return EventLoops.on(context, result).recover(e -> {
       if (!running) {
         return Future.failedFuture(e);
       }
@@ -338,19 +339,6 @@ public final class TopicSubscriber {
     Promise<Void> p = Promise.promise();
     idle.add(p);
     commitPending();
-    return p.future();
-  }
-
-  /** {@code future}, completing on the subscriber's context: its state is only ever touched there. */
-  private <T> Future<T> here(Future<T> future) {
-    Promise<T> p = Promise.promise();
-    future.onComplete(ar -> {
-      if (io.vertx.core.Vertx.currentContext() == context) {
-        p.handle(ar);
-      } else {
-        context.runOnContext(v -> p.handle(ar));
-      }
-    });
     return p.future();
   }
 

@@ -150,10 +150,7 @@ class TopicTest {
   @Test
   void poisonMessagesGoToTheDeadLetterTopicWithTheirReasonAndConsumptionContinues() throws Exception {
     String topic = db.topic("poison");
-    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
-      "bootstrap.servers", TestInfra.kafkaBootstrap(),
-      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    KafkaProducer<String, String> producer = producer();
     String good1 = envelope("good-1", false);
     String failing = envelope("fails", true);
     String good2 = envelope("good-2", false);
@@ -190,10 +187,7 @@ class TopicTest {
   @Test
   void unavailableServicesAreWaitedForNotDeadLettered() throws Exception {
     String topic = db.topic("transient");
-    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
-      "bootstrap.servers", TestInfra.kafkaBootstrap(),
-      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    KafkaProducer<String, String> producer = producer();
     producer.send(KafkaProducerRecord.create(topic, "k", envelope("slow", false))).await();
     producer.send(KafkaProducerRecord.create(topic, "k", envelope("after", false))).await();
     producer.close().await();
@@ -226,10 +220,7 @@ class TopicTest {
   @Test
   void aSlowMessageHoldsBackOnlyItsKeyAndTheOffsetsAfterIt() throws Exception {
     String topic = db.topic("pipelined");
-    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
-      "bootstrap.servers", TestInfra.kafkaBootstrap(),
-      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    KafkaProducer<String, String> producer = producer();
     var slowAt = producer.send(KafkaProducerRecord.create(topic, "s", envelope("s1", false))).await();
     producer.send(KafkaProducerRecord.create(topic, "a", envelope("a1", false))).await();
 
@@ -273,10 +264,7 @@ class TopicTest {
       TestInfra.kafkaBootstrap()))) {
       admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1))).all().get();
     }
-    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, Map.of(
-      "bootstrap.servers", TestInfra.kafkaBootstrap(),
-      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
-      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+    KafkaProducer<String, String> producer = producer();
     for (int p = 0; p < 2; p++) {
       producer.send(KafkaProducerRecord.create(topic, "k" + p, envelope("first-" + p, false), null, p)).await();
     }
@@ -309,6 +297,13 @@ class TopicTest {
     a.close().await();
     b.close().await();
     producer.close().await();
+  }
+
+  private KafkaProducer<String, String> producer() {
+    return KafkaProducer.create(vertx, Map.of(
+      "bootstrap.servers", TestInfra.kafkaBootstrap(),
+      "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+      "value.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
   }
 
   /** The group's committed offset of {@code partition} (0 if none). */
