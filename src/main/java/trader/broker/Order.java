@@ -78,6 +78,12 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
     return new OrderState.Unplaced();
   }
 
+  /** A closed order (filled, cancelled, expired, rejected) changes no more: it need not wait in memory. */
+  @Override
+  public boolean isFinal(OrderState state) {
+    return state instanceof OrderState.Closed;
+  }
+
   @Override
   public Decision<OrderEvent> decide(OrderState state, OrderCommand command) {
     return switch (state) {

@@ -20,8 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import trader.platform.BenchReport;
+import trader.platform.Cluster;
 import trader.platform.Contexts;
 import trader.platform.EmbeddedKafka;
+import trader.platform.KafkaProcess;
 import trader.platform.Node;
 import trader.platform.ScratchDatabase;
 import trader.platform.Settings;
@@ -54,7 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * configured); users sign up and fund portfolios, one symbol outside the simulated market is quoted every
  * {@code --quote-ms} on {@code market.quotes}, and MARKET buys of one share are placed over REST at a fixed rate. For
  * each order: the time from sending the POST until {@code GET /api/orders/{id}} (a read-your-writes read of the
- * portfolio's order view, polled every {@code --poll-ms}) shows it FILLED, i.e. the fill recorded by the portfolio.
+ * portfolio's order view) shows it FILLED, i.e. the fill recorded by the portfolio. Clients follow their orders as
+ * the UI does: the order's push on the event-bus bridge, then one GET at the position it names ({@code --follow
+ * poll}: GETs every {@code --poll-ms} instead).
  * A market order fills at once against the latest quote when the exchange has it (quoted often enough to be fresh).
  */
 @Command(name = "orders", mixinStandardHelpOptions = true,
@@ -86,6 +90,20 @@ public final class OrdersBench implements Callable<Integer> {
   @Option(names = "--poll-ms", defaultValue = "5", description = "interval of the order status polls")
   int pollMs;
 
+  @Option(names = "--follow", defaultValue = "push", description = "how a client learns its order ended: push (the "
+    + "order's push on the event-bus bridge, then one GET at the position it names) or poll (GET every --poll-ms)")
+  Follow follow;
+
+  /** How the bench's clients follow an order until the portfolio's order view shows it FILLED. */
+  enum Follow { push, poll }
+
+  @Option(names = "--kafka", defaultValue = "process", description = "without kafka.bootstrap-servers: the embedded "
+    + "broker in a child JVM (process: outside the node, as deployed) or in this one (embedded: as in dev mode)")
+  KafkaMode kafkaMode;
+
+  /** Where the bench's own broker runs when none is configured. */
+  enum KafkaMode { process, embedded }
+
   @Option(names = "--json", description = "print one JSON object instead of a table")
   boolean json;
 
@@ -96,9 +114,24 @@ public final class OrdersBench implements Callable<Integer> {
   /** Placements have connections of their own: status polls waiting for a read side must not hold them up. */
   private HttpClient placements;
   private final java.util.concurrent.atomic.LongAdder polls = new java.util.concurrent.atomic.LongAdder();
+  /** Orders whose end a push announced (the others, if any, were found by polling after the push did not come). */
+  private final java.util.concurrent.atomic.LongAdder pushes = new java.util.concurrent.atomic.LongAdder();
   private Vertx client;
+  private int port;
+  /** Held for the whole run: a client no longer referenced is closed when collected, with its sockets. */
+  private io.vertx.core.http.WebSocketClient sockets;
 
   record Portfolio(String token, String id) {
+  }
+
+  /**
+   * The order pushes of every user ({@code user.<userId>.orders} over the SockJS bridge's WebSocket, as the UI gets
+   * them): the final status of each order, with its position, for the one GET that confirms it.
+   */
+  private final Map<String, Promise<JsonObject>> endings = new ConcurrentHashMap<>();
+
+  private Promise<JsonObject> ending(String orderId) {
+    return endings.computeIfAbsent(orderId, k -> Promise.promise());
   }
 
   record Response(int statusCode, Buffer body) {
@@ -127,8 +160,9 @@ public final class OrdersBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = BenchReport.settings(config);
-    Vertx vertx = Vertx.vertx();
-    EmbeddedKafka kafka = null;
+    Vertx vertx = Cluster.localVertx();
+    AutoCloseable kafka = null;
+    KafkaProcess kafkaProcess = null;
     Path kafkaDir = null;
     Node node = null;
     KafkaProducer<String, String> quotes = null;
@@ -139,8 +173,14 @@ public final class OrdersBench implements Callable<Integer> {
         if (bootstrap.isBlank()) {
           kafkaDir = Files.createTempDirectory(Files.createDirectories(Path.of(settings.string("data.dir"))),
             "bench-kafka-");
-          kafka = EmbeddedKafka.start(kafkaDir, 0);
-          bootstrap = kafka.bootstrapServers();
+          if (kafkaMode == KafkaMode.process) {
+            kafka = kafkaProcess = KafkaProcess.start(kafkaDir);
+            bootstrap = kafkaProcess.bootstrapServers();
+          } else {
+            EmbeddedKafka embedded = EmbeddedKafka.start(kafkaDir, 0);
+            kafka = embedded;
+            bootstrap = embedded.bootstrapServers();
+          }
         }
         int total = Math.max(1, rate * seconds);
         // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio, warm-up included (within
@@ -150,7 +190,7 @@ public final class OrdersBench implements Callable<Integer> {
         int clusterPort = freePort();
         String prefix = scratch.name() + ".";
         node = Node.start(settings
-          .with("pg.url", "postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase())
+          .with("pg.url", trader.platform.Database.url(pg))
           .with("pg.user", pg.getUser() == null ? "" : pg.getUser())
           .with("pg.password", pg.getPassword() == null ? "" : pg.getPassword())
           .with("kafka.bootstrap-servers", bootstrap)
@@ -161,9 +201,10 @@ public final class OrdersBench implements Callable<Integer> {
           .with("auth.jwt-secret", UUID.randomUUID() + "-" + UUID.randomUUID())
           .with("auth.pbkdf2-iterations", 10_000)
           .with("accounts.opening-balance", cash), Contexts.all());
-        client = Vertx.vertx();
+        client = Cluster.localVertx();
         HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.httpPort());
         http = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
+        port = node.httpPort();
         placements = client.createHttpClient(options, new PoolOptions().setHttp1MaxSize(64));
 
         KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
@@ -206,14 +247,18 @@ public final class OrdersBench implements Callable<Integer> {
         }
         long[] pgBefore = transactions(scratch);
         polls.reset();
+        pushes.reset();
         long cpuBefore = processCpuNanos();
+        long kafkaCpuBefore = kafkaProcess == null ? 0 : kafkaProcess.cpuNanos();
         Load run = load(portfolios, rate, seconds);
         run.awaitDone(seconds + 60L);
         ConcurrentLinkedQueue<Long> latencies = run.latencies;
         Map<String, long[]> times = run.times;
+
         AtomicInteger failed = run.failed;
         double elapsed = (run.lastDone[0] - run.start) / 1e9;
         double cpuPerOrder = (processCpuNanos() - cpuBefore) / 1e6 / total;
+        double kafkaCpuPerOrder = kafkaProcess == null ? 0 : (kafkaProcess.cpuNanos() - kafkaCpuBefore) / 1e6 / total;
         long[] pgAfter = transactions(scratch);
 
         BenchReport report = new BenchReport("orders", scratch.serverVersion());
@@ -224,20 +269,27 @@ public final class OrdersBench implements Callable<Integer> {
         report.latency("POST -> fill settled in the portfolio, at " + rate + "/s", new ArrayList<>(latencies));
         report.row("PostgreSQL transactions per order (incl. GET polls)", "xacts",
           (pgAfter[0] - pgBefore[0]) / (double) total, null);
-        report.row("status GETs per order", "GETs", polls.sum() / (double) total, null);
-        report.row("this JVM's CPU per order (node, Kafka, client)", "ms", cpuPerOrder, null);
+        report.row("status GETs per order (" + follow + ")", "GETs", polls.sum() / (double) total, null);
+        report.row(kafkaProcess == null && kafka != null ? "this JVM's CPU per order (node, Kafka, client)"
+          : "this JVM's CPU per order (node, client)", "ms", cpuPerOrder, null);
+        if (kafkaProcess != null) {
+          report.row("the Kafka process's CPU per order", "ms", kafkaCpuPerOrder, null);
+        }
         stages(scratch, times, bootstrap, prefix).forEach(report::latency);
         JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("warmupSeconds", warmupSeconds)
           .put("orders", total)
-          .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs);
+          .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs)
+          .put("follow", follow.name()).put("pushed", pushes.sum())
+          .put("kafka", kafka == null ? "external" : kafkaMode.name());
         if (json) {
           PrintWriter out = spec.commandLine().getOut();
           out.println(result.encode());
           out.flush();
         } else {
           report.print(false, System.out);
-          System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, status polled every %d ms%n",
-            latencies.size(), total, failed.get(), quoteMs, pollMs);
+          System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, %s%n", latencies.size(), total,
+            failed.get(), quoteMs, follow == Follow.poll ? "status polled every " + pollMs + " ms"
+              : "each order's end pushed over the bridge, then read at its position");
           System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first)%n",
             warmupSeconds);
         }
@@ -442,16 +494,65 @@ public final class OrdersBench implements Callable<Integer> {
         .put("type", "MARKET").put("timeInForce", "GTC"));
   }
 
-  /** Polls the order until it is FILLED (fails on another final status or at the deadline). */
+  /**
+   * Follows the order until a GET of it shows FILLED (fails on another final status or at the deadline): polled, or
+   * after its final push, read at the push's position (read-your-writes: the GET waits until the view has it). A
+   * push that does not come within 5 s falls back to polling.
+   */
   private Future<Void> awaitFilled(Portfolio p, String orderId, long deadline) {
     Promise<Void> done = Promise.promise();
-    poll(p, orderId, deadline, done);
+    if (follow == Follow.poll) {
+      poll(p, orderId, deadline, done);
+      return done.future();
+    }
+    Promise<JsonObject> pushed = ending(orderId);
+    long fallback = client.setTimer(5000, t -> pushed.tryFail("no push"));
+    pushed.future().onComplete(ar -> {
+      client.cancelTimer(fallback);
+      endings.remove(orderId);
+      if (ar.failed()) {
+        poll(p, orderId, deadline, done);
+        return;
+      }
+      pushes.increment();
+      read(p, orderId, ar.result().getString("position"), deadline, done);
+    });
     return done.future();
   }
 
+  /** A user's socket on the bridge, registered for the user's order pushes (pinged, as the bridge expects). */
+  private void listen(String userId, String token) {
+    String address = "user." + userId + ".orders";
+    if (sockets == null) {
+      sockets = client.createWebSocketClient();
+    }
+    io.vertx.core.http.WebSocket socket = sockets
+      .connect(port, "127.0.0.1", "/eventbus/websocket?token="
+        + URLEncoder.encode(token, StandardCharsets.UTF_8)).await();
+    socket.handler(frame -> {
+      JsonObject message = frame.toJsonObject();
+      JsonObject body = message.getJsonObject("body");
+      if (address.equals(message.getString("address")) && body != null && body.getString("orderId") != null
+        && !"OPEN".equals(body.getString("status"))) {
+        ending(body.getString("orderId")).tryComplete(body);
+      }
+    });
+    socket.writeTextMessage(new JsonObject().put("type", "register").put("address", address).encode()).await();
+    client.setPeriodic(5000, t -> socket.writeTextMessage(new JsonObject().put("type", "ping").encode()));
+  }
+
   private void poll(Portfolio p, String orderId, long deadline, Promise<Void> done) {
+    read(p, orderId, null, deadline, done);
+  }
+
+  /**
+   * One GET of the order (at {@code position} if given); done when FILLED, failed on another final status or past
+   * the deadline, else polled again in {@code --poll-ms}.
+   */
+  private void read(Portfolio p, String orderId, String position, long deadline, Promise<Void> done) {
     polls.increment();
-    call(HttpMethod.GET, "/api/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8), p.token(), null)
+    call(HttpMethod.GET, "/api/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8)
+      + (position == null ? "" : "?position=" + URLEncoder.encode(position, StandardCharsets.UTF_8)), p.token(), null)
       .onComplete(r -> {
         String status = r.succeeded() && r.result().statusCode() == 200
           ? r.result().bodyAsJsonObject().getString("status") : null;
@@ -472,6 +573,9 @@ public final class OrdersBench implements Callable<Integer> {
       .put("username", "bench-" + UUID.randomUUID().toString().substring(0, 8))
       .put("password", "correct horse battery")).await(), 201);
     String token = user.getString("token");
+    if (follow == Follow.push) {
+      listen(user.getString("userId"), token);
+    }
     String id = expect(call(HttpMethod.POST, "/api/portfolios", token, new JsonObject().put("name", "bench"))
       .await(), 201).getString("portfolioId");
     JsonObject transfer = new JsonObject().put("from", new JsonObject().put("kind", "savings"))

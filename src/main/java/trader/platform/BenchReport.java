@@ -28,7 +28,7 @@ public final class BenchReport {
 
   /** A measured rate; {@code ratio} to its baseline, or null for the baseline itself. */
   public BenchReport row(String name, String unit, double value, Double ratio) {
-    rows.add(new JsonObject().put("name", name).put("unit", unit).put("value", Math.round(value))
+    rows.add(new JsonObject().put("name", name).put("unit", unit).put("value", Math.abs(value) < 100 ? Math.round(value * 10) / 10.0 : (double) Math.round(value))
       .put("ratio", ratio == null ? null : Math.round(ratio * 100) / 100.0));
     return this;
   }
@@ -67,7 +67,11 @@ public final class BenchReport {
         out.printf(Locale.ROOT, "  %-48s p50 %8.2f ms   p99 %8.2f ms   (%d samples)%n", r.getString("name"),
           r.getDouble("p50"), r.getDouble("p99"), r.getInteger("samples"));
       } else {
-        out.printf(Locale.ROOT, "  %-48s %,12d %-9s %s%n", r.getString("name"), r.getLong("value"),
+        double value = r.getDouble("value");
+        // small figures (per-order costs) with a decimal: rounded to whole units they hide a 15% change
+        String shown = Math.abs(value) < 100 ? String.format(Locale.ROOT, "%12.1f", value)
+          : String.format(Locale.ROOT, "%,12d", Math.round(value));
+        out.printf(Locale.ROOT, "  %-48s %s %-9s %s%n", r.getString("name"), shown,
           r.getString("unit"), r.getValue("ratio") == null ? "(baseline)" : "ratio " + r.getDouble("ratio"));
       }
     }

@@ -108,9 +108,32 @@ public final class Database {
     return connectOptions.getHost() + ":" + connectOptions.getPort() + "/" + connectOptions.getDatabase();
   }
 
+  /** For Flyway; a socket directory as host (a local server over a Unix-domain socket) goes through junixsocket. */
   public String jdbcUrl() {
+    if (isSocketDirectory(connectOptions.getHost())) {
+      String socket = connectOptions.getHost() + "/.s.PGSQL." + connectOptions.getPort();
+      return "jdbc:postgresql://localhost/" + connectOptions.getDatabase()
+        + "?socketFactory=org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg&socketFactoryArg="
+        + java.net.URLEncoder.encode(socket, java.nio.charset.StandardCharsets.UTF_8);
+    }
     return "jdbc:postgresql://" + connectOptions.getHost() + ":" + connectOptions.getPort() + "/"
       + connectOptions.getDatabase();
+  }
+
+  /**
+   * A {@code pg.url} for {@code options} (without user and password, which go in {@code pg.user} and
+   * {@code pg.password}); a socket directory as host becomes the {@code host} parameter.
+   */
+  public static String url(PgConnectOptions options) {
+    String db = java.net.URLEncoder.encode(options.getDatabase(), java.nio.charset.StandardCharsets.UTF_8);
+    return isSocketDirectory(options.getHost())
+      ? "postgresql:///" + db + "?host=" + options.getHost() + "&port=" + options.getPort()
+      : "postgresql://" + options.getHost() + ":" + options.getPort() + "/" + db;
+  }
+
+  /** A host that is a directory: PostgreSQL's Unix-domain socket is in it (needs the native transport). */
+  static boolean isSocketDirectory(String host) {
+    return host != null && host.startsWith("/");
   }
 
   /**

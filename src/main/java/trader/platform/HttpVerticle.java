@@ -52,7 +52,10 @@ public final class HttpVerticle extends VerticleBase {
       RouterBuilder api = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
         .rootHandler(BodyHandler.create(false)
           .setBodyLimit(settings.integer("http.body-limit-bytes", 1024, 64 * 1024 * 1024)));
+      // the library's validation builds schema validators per request, on a worker thread; ours once, on the loop
+      new ContractRequestValidator(vertx, contract).replaceValidationOf(api);
       apiRoutes.forEach(routes -> routes.mount(api));
+      ContractRequestValidator.answerUnserved(api);
       Router router = api.createRouter();
       router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(liveness));
       router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));

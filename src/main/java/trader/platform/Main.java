@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  * The command line of the fat jar. Without a sub-command it starts a node and runs until SIGTERM or Ctrl-C.
  */
 @Command(name = "trader", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-  subcommands = {ProjectionsCommand.class, BenchCommand.class},
+  subcommands = {ProjectionsCommand.class, BenchCommand.class, KafkaCommand.class},
   description = {
     "Reactive Stock Trader: an event-sourced trading system on Vert.x.",
     "",
@@ -70,7 +70,7 @@ public final class Main implements Callable<Integer> {
 
   /** Loads settings with a short-lived Vert.x instance (the node's own one needs them to be built). */
   static Settings loadSettings(Path config) {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Cluster.localVertx();
     try {
       return Settings.load(vertx, config).await();
     } finally {

@@ -174,7 +174,8 @@ public final class Node implements AutoCloseable {
       vertx.eventBus().<JsonObject>consumer(NODE_INFO_ADDRESS, msg -> msg.reply(new JsonObject()
         .put("node", name).put("nodeId", clusterManager.getNodeId())));
       return "member " + settings.string("cluster.host") + ":" + clusterPort + ", "
-        + clusterManager.getNodes().size() + " member(s)";
+        + clusterManager.getNodes().size() + " member(s), " + (vertx.isNativeTransportEnabled() ? "epoll" : "NIO")
+        + " transport";
     });
 
     // every session of this node carries its cluster id, so that the survivors can end them if the cluster drops it

@@ -29,7 +29,7 @@ public final class ProjectionsCommand {
   /** Runs {@code work} with a pool on the tools' database, then closes everything. */
   static <T> T withPool(Path config, java.util.function.Function<Pool, T> work) {
     Settings settings = Main.loadSettings(config);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Cluster.localVertx();
     try {
       return work.apply(Database.forTools(settings).pool(vertx));
     } finally {

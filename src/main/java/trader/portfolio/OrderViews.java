@@ -154,7 +154,8 @@ final class OrderViews implements Projection {
         default -> null;
       };
       if (owner != null && push != null) {
-        vertx.eventBus().publish("user." + owner + ".orders", push);
+        // the event's position: a GET with it sees this change (read-your-writes) without waiting for later ones
+        vertx.eventBus().publish("user." + owner + ".orders", push.put("position", e.position().toString()));
       }
     }
   }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import trader.eventsourcing.journal.Position;
 import trader.broker.contract.BrokerAddresses;
 import trader.broker.contract.OrderResult;
 import trader.eventsourcing.entity.EntityRef;
@@ -120,10 +121,36 @@ final class PortfolioOrders {
       });
   }
 
-  /** {@code {userId, orderId, position?}} → the order; 404 for another user's order. */
+  /**
+   * {@code {userId, orderId, position?}} → the order; 404 for another user's order. With a position, a row that has
+   * already applied its order's events up to it (its own {@code position} column) is answered at once: waiting for the
+   * whole read side (every shard) to pass it would add nothing to this row.
+   */
   Future<JsonObject> get(JsonObject request) {
+    Position wanted = parsedOrNull(request.getString("position"));
+    Future<Row> row = wanted == null ? caughtUpThenOwned(request) : owned(request).transform(ar ->
+      ar.succeeded() && applied(ar.result(), wanted) ? Future.succeededFuture(ar.result()) : caughtUpThenOwned(request));
+    return row.map(PortfolioOrders::json);
+  }
+
+  /** The order once the read side has passed the request's position (or caught up, without one). */
+  private Future<Row> caughtUpThenOwned(JsonObject request) {
     return engine.progress().fresh(OrderViews.NAME, request.getString("position"), READ_YOUR_WRITES)
-      .compose(v -> owned(request)).map(PortfolioOrders::json);
+      .compose(v -> owned(request));
+  }
+
+  private static boolean applied(Row row, Position wanted) {
+    Position at = parsedOrNull(row.getString("position"));
+    return at != null && !wanted.isAfter(at);
+  }
+
+  /** A position, or null for none or one that does not parse (then {@code fresh} answers as for any bad one). */
+  private static Position parsedOrNull(String position) {
+    try {
+      return position == null ? null : Position.parse(position);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** {@code {userId, orderId}}: asks the broker to cancel an open order of the user's; 409 once it is closed. */

@@ -1,6 +1,7 @@
 package trader.portfolio;
 
 import trader.wiretransfer.contract.TransferSteps;
+import org.pcollections.TreePMap;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 
 import java.math.BigDecimal;
@@ -42,7 +43,10 @@ public sealed interface PortfolioState {
       // sorted and immutable, so snapshots list them in the same order every time; copied unless already so
       holdings = Sorted.of(holdings);
       openOrders = Sorted.of(openOrders);
-      completedOrders = Sorted.of(completedOrders);
+      // persistent (shares structure between versions): each ending order adds one in O(log n) instead of copying a
+      // history that only grows
+      completedOrders = completedOrders instanceof TreePMap<String, OrderOutcome> persistent ? persistent
+        : TreePMap.from(completedOrders);
     }
 
     /** A new, empty portfolio. */
@@ -104,8 +108,8 @@ public sealed interface PortfolioState {
       Order order = openOrders.get(orderId);
       TreeMap<String, Order> orders = new TreeMap<>(openOrders);
       orders.remove(orderId);
-      TreeMap<String, OrderOutcome> completed = new TreeMap<>(completedOrders);
-      completed.put(orderId, outcome);
+      TreePMap<String, OrderOutcome> completed = ((TreePMap<String, OrderOutcome>) completedOrders)
+        .plus(orderId, outcome);
       TreeMap<String, Holding> newHoldings = new TreeMap<>(holdings);
       if (order.reservedShares() > 0) {
         Holding h = holding(order.symbol());
@@ -113,7 +117,7 @@ public sealed interface PortfolioState {
           h.costBasis()));
       }
       return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash.subtract(order.reservedCash()),
-        Sorted.owning(newHoldings), Sorted.owning(orders), Sorted.owning(completed), cashSteps);
+        Sorted.owning(newHoldings), Sorted.owning(orders), completed, cashSteps);
     }
 
     /** The fill's money and shares change hands, then the order ends as filled. */

@@ -180,18 +180,18 @@ final class PortfolioViews implements Projection {
 
   @Override
   public void committed(List<StoredEvent> events) {
-    Map<String, Long> last = new LinkedHashMap<>();
-    events.forEach(e -> last.put(e.streamId().substring(PREFIX.length()), e.version()));
-    last.forEach((id, version) -> {
+    Map<String, StoredEvent> last = new LinkedHashMap<>();
+    events.forEach(e -> last.put(e.streamId().substring(PREFIX.length()), e));
+    last.forEach((id, event) -> {
       // only this batch's own state: a rebuild's apply, which never commits through here, may have replaced it
       Cached written = applied.remove(id);
-      if (written != null && written.version() == version) {
+      if (written != null && written.version() == event.version()) {
         states.put(id, written);
       }
       String owner = owners.get(id);
       if (owner != null) {
         vertx.eventBus().publish("user." + owner + ".portfolios", new JsonObject().put("portfolioId", id)
-          .put("event", "changed"));
+          .put("event", "changed").put("position", event.position().toString()));
       }
     });
   }

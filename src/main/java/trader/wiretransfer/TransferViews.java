@@ -111,7 +111,7 @@ final class TransferViews implements Projection {
       String user = users.get(id);
       if (user != null) {
         vertx.eventBus().publish("user." + user + ".transfers", new JsonObject().put("transferId", id)
-          .put("event", e.type()));
+          .put("event", e.type()).put("position", e.position().toString()));
       }
     }
   }

@@ -175,6 +175,43 @@ class OrdersApiTest {
     }, () -> quote(sym, bid, ask));
   }
 
+  /**
+   * Each order push names the journal position of its change: a GET at that position sees the change at once
+   * (read-your-writes), which is how a client follows its order without polling.
+   */
+  @Test
+  void orderPushesCarryThePositionToReadTheirChangeAt() {
+    Portfolio p = funded("1000.00");
+    String sym = symbol();
+    java.util.concurrent.BlockingQueue<JsonObject> pushes = new java.util.concurrent.LinkedBlockingQueue<>();
+    var consumer = node.vertx().eventBus().<JsonObject>consumer("user." + p.user().id() + ".orders",
+      m -> pushes.add(m.body()));
+    try {
+      awaitQuote(p, sym, "9.90", "10.00");
+      String orderId = p.placed(order(sym, "BUY", 3, "MARKET"));
+      JsonObject filled = null;
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (filled == null && System.nanoTime() < deadline) {
+        JsonObject push = pushes.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (push != null && orderId.equals(push.getString("orderId"))) {
+          assertThat(push.getString("position")).as(push.encode()).matches("\\d+-\\d+");
+          filled = "FILLED".equals(push.getString("status")) ? push : null;
+        } else if (push == null) {
+          quote(sym, "9.90", "10.00");
+        }
+      }
+      assertThat(filled).as("the FILLED push of " + orderId).isNotNull();
+      HttpResponse<Buffer> r = as(p.user(), http.get("/api/orders/" + orderId)
+        .addQueryParam("position", filled.getString("position"))).send().await();
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      assertThat(r.bodyAsJsonObject().getString("status")).isEqualTo("FILLED");
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    } finally {
+      consumer.unregister().await();
+    }
+  }
+
   @Test
   void aMarketBuyFillsAtTheAskAndSettlesExactly() {
     Portfolio p = funded("5000.00");

@@ -27,6 +27,9 @@ class OrdersBenchTest {
       assertThat(result.getInteger("orders")).isEqualTo(40);
       assertThat(result.getInteger("filled")).isEqualTo(40);
       assertThat(result.getInteger("failed")).isZero();
+      // each order's end came as a push over the bridge, then one GET at its position confirmed it
+      assertThat(result.getString("follow")).isEqualTo("push");
+      assertThat(result.getLong("pushed")).isEqualTo(40);
       assertThat(result.getInteger("warmupSeconds")).isEqualTo(1); // its 20 orders settled before, not counted
       JsonObject latency = result.getJsonArray("rows").getJsonObject(2);
       assertThat(latency.getDouble("p99")).isGreaterThanOrEqualTo(latency.getDouble("p50"));

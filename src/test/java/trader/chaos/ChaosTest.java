@@ -7,7 +7,6 @@ import io.vertx.sqlclient.Pool;
 import org.junit.jupiter.api.Test;
 import trader.platform.Database;
 import trader.platform.EmbeddedPostgresServer;
-import trader.testing.KafkaServerMain;
 import trader.testing.NodeProcess;
 
 import java.io.IOException;
@@ -66,8 +65,8 @@ class ChaosTest {
     try {
       postgres = EmbeddedPostgresServer.start(dir, NodeProcess.freePort());
       int kafkaPort = NodeProcess.freePort();
-      kafka = NodeProcess.javaMain("chaos-kafka", KafkaServerMain.class, dir.resolve("kafka").toString(),
-        String.valueOf(kafkaPort)).start();
+      kafka = NodeProcess.create("chaos-kafka", Map.of(), "kafka", "--data-dir", dir.resolve("kafka").toString(),
+        "--port", String.valueOf(kafkaPort)).start();
       awaitPort(kafkaPort, Duration.ofSeconds(90));
       startNodes("127.0.0.1:" + kafkaPort);
       pool = Database.create(PgConnectOptions.fromUri(postgres.url()), 2).pool(vertx);

@@ -237,6 +237,33 @@ class PortfolioOrdersTest {
     assertThat(after.completedOrders()).isEqualTo(Map.of("o1", FILLED));
   }
 
+  /**
+   * A portfolio remembers how each of its orders ended, for ever (a redelivered result must change nothing): each
+   * ending adds one outcome to the history it shares with the state before, instead of copying it, and a snapshot
+   * brings the history back whole.
+   */
+  @Test
+  void theOrderHistoryGrowsByOneOutcomePerEndingAndSurvivesASnapshot() {
+    Portfolio type = new Portfolio();
+    PortfolioState state = type.initialState();
+    for (PortfolioEvent e : funded("100000.00")) {
+      state = type.evolve(state, e);
+    }
+    for (int i = 0; i < 500; i++) {
+      state = type.evolve(state, new OrderPlaced(limitBuyOrder("o" + i, "AAPL", 1, "10.00", "10.00")));
+      Opened before = opened(state);
+      state = type.evolve(state, new OrderFilled("o" + i, "AAPL", BUY, 1, money("10.00"), money("10.00"),
+        money("10.00"), FILLED_AT));
+      assertThat(opened(state).completedOrders()).hasSize(i + 1).containsEntry("o" + i, FILLED);
+      assertThat(before.completedOrders()).hasSize(i).doesNotContainKey("o" + i); // the state before is unchanged
+    }
+    Opened after = opened(state);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> after.completedOrders().put("x", FILLED))
+      .isInstanceOf(UnsupportedOperationException.class);
+    assertThat(type.states().decode(type.states().typeName(after), type.states().encode(after))).isEqualTo(after);
+    assertThat(after.cash()).isEqualTo(money("95000.00"));
+  }
+
   @Test
   void aBuyFillAboveItsReservationIsRejected() {
     // the broker is given the reserve price and never fills above it; a fill that would must not touch other money

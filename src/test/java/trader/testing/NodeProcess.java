@@ -18,21 +18,20 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A node of the product in a JVM of its own ({@code trader.platform.Main}), configured by environment
- * variables, its output in a log file. For tests that need separate processes: clusters, kill -9, restarts.
+ * The product's jar main ({@code trader.platform.Main}) in a JVM of its own: a node, or another command such as
+ * {@code kafka}; configured by environment variables, its output in a log file. For tests that need separate
+ * processes: clusters, kill -9, restarts.
  */
 public final class NodeProcess implements AutoCloseable {
 
   private final String name;
-  private final String mainClass;
   private final Map<String, String> env;
   private final List<String> args;
   private final Path log;
   private Process process;
 
-  private NodeProcess(String name, String mainClass, Map<String, String> env, List<String> args) {
+  private NodeProcess(String name, Map<String, String> env, List<String> args) {
     this.name = name;
-    this.mainClass = mainClass;
     this.env = env;
     this.args = args;
     this.log = logDir().resolve(name + "-" + System.currentTimeMillis() + ".log");
@@ -45,17 +44,12 @@ public final class NodeProcess implements AutoCloseable {
     env.put("TRADER_HTTP_HOST", "127.0.0.1");
     env.put("TRADER_NODE_NAME", name);
     config.forEach((key, value) -> env.put(trader.platform.Settings.envName(key), value));
-    return new NodeProcess(name, "trader.platform.Main", env, List.of(args));
-  }
-
-  /** Another main class of the test classpath in a JVM of its own (e.g. a Kafka broker a test stops and restarts). */
-  public static NodeProcess javaMain(String name, Class<?> mainClass, String... args) {
-    return new NodeProcess(name, mainClass.getName(), new LinkedHashMap<>(), List.of(args));
+    return new NodeProcess(name, env, List.of(args));
   }
 
   public NodeProcess start() {
     List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx512m", "-XX:+UseSerialGC",
-      "-cp", System.getProperty("java.class.path"), mainClass));
+      "-cp", System.getProperty("java.class.path"), trader.platform.Main.class.getName()));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

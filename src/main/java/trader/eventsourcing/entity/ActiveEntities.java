@@ -58,7 +58,7 @@ final class ActiveEntities {
 
   /** Called by an entity whose mailbox just emptied. */
   void becameIdle(LiveEntity<?, ?, ?> entity) {
-    if (entity.passivateWhenIdle && entities.get(entity.streamId) == entity) {
+    if ((entity.passivateWhenIdle || entity.isFinal()) && entities.get(entity.streamId) == entity) {
       entities.remove(entity.streamId);
       passivations++;
     }

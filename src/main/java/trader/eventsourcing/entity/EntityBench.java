@@ -79,7 +79,7 @@ public final class EntityBench implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = trader.platform.Cluster.localVertx();
     try (trader.platform.ScratchDatabase scratch = trader.platform.ScratchDatabase.create(vertx,
       trader.platform.BenchReport.settings(config), "bench_entities")) {
       Pool pool = scratch.database().pool(vertx);

@@ -40,6 +40,15 @@ public interface EntityType<C, E, S> {
   /** States are stored in snapshots under these names; a snapshot of an older schema version is ignored. */
   RecordCodec<S> states();
 
+  /**
+   * Whether an entity in {@code state} is done (a filled order, say): it then leaves memory as soon as it is idle
+   * instead of after the idle timeout. A later command still reaches it, recovered from the journal. Kept for
+   * minutes, such entities were most of what each young collection copied again and again.
+   */
+  default boolean isFinal(S state) {
+    return false;
+  }
+
   /** A snapshot is saved each time the stream's version crosses a multiple of this; 0 saves none. */
   default int snapshotEvery() {
     return 0;

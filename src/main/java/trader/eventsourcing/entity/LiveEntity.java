@@ -70,6 +70,11 @@ final class LiveEntity<C, E, S> {
     return !busy && mailbox.isEmpty();
   }
 
+  /** Whether its type says the recovered state is done, so it need not stay in memory once idle. */
+  boolean isFinal() {
+    return recovered && type.isFinal(state);
+  }
+
   /** The state in memory (for tests and diagnostics). */
   S state() {
     return state;

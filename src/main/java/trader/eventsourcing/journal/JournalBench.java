@@ -117,7 +117,7 @@ public final class JournalBench implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--rounds must be at least 1 and --scale above 0");
     }
     PrintStream progress = json ? System.err : System.out;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = trader.platform.Cluster.localVertx();
     try {
       Settings settings = Settings.load(vertx, config).await();
       try (ScratchDatabase scratch = ScratchDatabase.create(vertx, settings, "bench")) {

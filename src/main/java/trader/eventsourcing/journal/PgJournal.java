@@ -55,6 +55,8 @@ final class PgJournal implements Journal {
   private final Pool pool;
   private final EventRows rows;
   private final GroupCommit groupCommit;
+  /** The latest pages read, for callers a little behind the others (see {@link RecentEvents}). */
+  private final RecentEvents recent = new RecentEvents(2_000);
   /** {@link #readAll} queries running now, shared by every caller asking the same. */
   private final java.util.concurrent.ConcurrentMap<ReadAll, Future<List<StoredEvent>>> readsInFlight =
     new java.util.concurrent.ConcurrentHashMap<>();
@@ -113,9 +115,14 @@ final class PgJournal implements Journal {
     if (limit < 1) {
       return Future.failedFuture(new IllegalArgumentException("limit must be at least 1, got " + limit));
     }
-    // the projection runners of a node that are caught up all read from the same position after each commit: one
-    // query (and one decoding) serves every reader that asks while it runs. Joining a read that started before a
-    // commit may miss that commit; a reader then looks again (see ShardRunner), as after any read that saw nothing.
+    // a node's projection runners read the same pages at slightly different offsets: those already read come from
+    // memory; those at the head share one query (and one decoding) with every reader that asks while it runs.
+    // Joining a read that started before a commit may miss that commit; a reader then looks again (see ShardRunner),
+    // as after any read that saw nothing.
+    List<StoredEvent> held = recent.after(after, limit);
+    if (held != null) {
+      return Future.succeededFuture(held);
+    }
     ReadAll key = new ReadAll(after, limit);
     Promise<List<StoredEvent>> promise = Promise.promise();
     Future<List<StoredEvent>> running = readsInFlight.putIfAbsent(key, promise.future());
@@ -124,10 +131,15 @@ final class PgJournal implements Journal {
     }
     pool.preparedQuery(READ_ALL)
       .execute(Tuple.of(Long.toString(after.transactionId()), after.sequence(), limit))
-      .map(rows -> java.util.Collections.unmodifiableList(events(rows)))
+      .map(rows -> {
+        List<StoredEvent> page = java.util.Collections.unmodifiableList(events(rows));
+        recent.read(after, page);
+        return page;
+      })
       .onComplete(ar -> {
-        readsInFlight.remove(key, promise.future());
+        // complete first: a reader asking between the two joins the finished read rather than starting another
         promise.handle(ar);
+        readsInFlight.remove(key, promise.future());
       });
     return promise.future();
   }

@@ -59,7 +59,7 @@ public final class ProjectionBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = BenchReport.settings(config);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = trader.platform.Cluster.localVertx();
     try (ScratchDatabase scratch = ScratchDatabase.create(vertx, settings, "bench_projection")) {
       Pool pool = scratch.database().pool(vertx);
       BenchReport report = new BenchReport("projection", scratch.serverVersion());

@@ -37,12 +37,15 @@ public final class ProjectionProgress {
   private final Map<String, Tracker> trackers = new HashMap<>();
   private final LatestCommitted latest = new LatestCommitted();
   private final MessageConsumer<JsonObject> consumer;
+  private final MessageConsumer<JsonObject> swaps;
   private final long timer;
 
   private ProjectionProgress(Vertx vertx, Pool pool) {
     this.vertx = vertx;
     this.pool = pool;
     this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, msg -> reported(msg.body()));
+    this.swaps = vertx.eventBus().consumer(ShardRunner.SWAPPED_ADDRESS,
+      msg -> tracker(msg.body().getString("projection")).swapped(msg.body().getInteger("version", -1)));
     this.timer = vertx.setPeriodic(RECHECK_MS, t -> {
       List<Tracker> all;
       synchronized (trackers) {
@@ -176,6 +179,8 @@ public final class ProjectionProgress {
     /** The last stored offsets read, and what runners of that version reported since (shard → position). */
     private StoredOffsets stored;
     private final Map<Integer, Position> reported = new HashMap<>();
+    /** The newest version a swap was announced for: offsets read of an older one (a query started before) are stale. */
+    private int swappedTo;
 
     Tracker(String projection) {
       this.projection = projection;
@@ -207,7 +212,7 @@ public final class ProjectionProgress {
         synchronized (this) {
           querying = false;
           more = again;
-          if (ar.succeeded() && ar.result() != null) {
+          if (ar.succeeded() && ar.result() != null && ar.result().version() >= swappedTo) {
             if (stored == null || stored.version() != ar.result().version()) {
               reported.clear(); // another version: what its runners said before says nothing about this one
             }
@@ -228,6 +233,21 @@ public final class ProjectionProgress {
     }
 
     /**
+     * A rebuild made {@code version} active: what this tracker knows of an older one no longer counts (its runners
+     * may report pages they skipped before they notice), so the next report is only a reason to read the offsets.
+     */
+    void swapped(int version) {
+      synchronized (this) {
+        swappedTo = Math.max(swappedTo, version);
+        if (stored != null && stored.version() < swappedTo) {
+          stored = null;
+          reported.clear();
+        }
+      }
+      refresh();
+    }
+
+    /**
      * A runner committed up to {@code position}: waiters it covers go at once, without reading the offsets again
      * (the periodic recheck still reads them, and notices a new active version). Before the first read, or from a
      * runner of another version, it is only a reason to read them.
@@ -236,7 +256,7 @@ public final class ProjectionProgress {
       Position lowest = null;
       boolean read;
       synchronized (this) {
-        read = stored == null || stored.version() != version;
+        read = stored == null || stored.version() != version || version < swappedTo;
         if (!read) {
           reported.merge(shard, position, (a, b) -> a.isAfter(b) ? a : b);
           lowest = stored.lowest(reported);
@@ -332,6 +352,6 @@ public final class ProjectionProgress {
 
   public Future<Void> close() {
     vertx.cancelTimer(timer);
-    return consumer.unregister();
+    return Future.join(consumer.unregister(), swaps.unregister()).mapEmpty();
   }
 }

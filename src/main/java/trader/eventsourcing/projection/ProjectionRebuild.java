@@ -168,6 +168,8 @@ public final class ProjectionRebuild {
         .onFailure(e -> tx.rollback()))
       .map(v -> {
         LOG.info("Projection {} now serves version {} ({} events read)", projection.name(), newVersion, done);
+        vertx.eventBus().publish(ShardRunner.SWAPPED_ADDRESS, new io.vertx.core.json.JsonObject()
+          .put("projection", projection.name()).put("version", newVersion));
         return newVersion;
       });
   }

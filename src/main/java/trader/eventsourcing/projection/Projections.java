@@ -24,6 +24,7 @@ public final class Projections {
   private final ProjectionOptions options;
   private final List<ShardRunner> runners = new ArrayList<>();
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
+  private final io.vertx.core.eventbus.MessageConsumer<io.vertx.core.json.JsonObject> swaps;
 
   private Projections(Vertx vertx, PgConnectOptions connectOptions, Journal journal,
                       JournalNotifications notifications, MeterRegistry registry, ProjectionOptions options) {
@@ -33,6 +34,12 @@ public final class Projections {
     this.notifications = notifications;
     this.registry = registry;
     this.options = options;
+    this.swaps = vertx.eventBus().consumer(ShardRunner.SWAPPED_ADDRESS, msg -> swapped(msg.body()));
+  }
+
+  private synchronized void swapped(io.vertx.core.json.JsonObject swap) {
+    runners.stream().filter(r -> r.projectionName().equals(swap.getString("projection")))
+      .forEach(r -> r.swapped(swap.getInteger("version", -1)));
   }
 
   /**
@@ -75,6 +82,7 @@ public final class Projections {
         // a subscription that cannot be closed only wakes a stopped runner, which ignores it
       }
     }
+    swaps.unregister();
     return Future.all(runners.stream().map(ShardRunner::stop).toList()).mapEmpty();
   }
 }

@@ -35,6 +35,17 @@ import java.util.List;
 final class ShardRunner {
 
   static final String PROGRESS_ADDRESS = "projection.progress";
+  /**
+   * Where a rebuild announces its swap ({@code {projection, version}}): runners of the old version check at once
+   * instead of at their next write, and read-your-writes trackers stop trusting the old version's progress.
+   */
+  static final String SWAPPED_ADDRESS = "projection.swapped";
+  /**
+   * How long a runner may leave pages it had nothing to apply from unrecorded in {@code projection_offsets}. Under load
+   * most pages hold nothing for most runners; writing each of them was one transaction per runner per page. Unrecorded
+   * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress messages.
+   */
+  static final long UNRECORDED_MS = 500;
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
 
   private final Vertx vertx;
@@ -57,7 +68,12 @@ final class ShardRunner {
   private boolean busy;
   private boolean wakeRequested;
   private int version;
+  /** How far this runner has read and applied; {@link #stored} is what {@code projection_offsets} holds. */
   private Position offset = Position.START;
+  private Position stored = Position.START;
+  private long storedAt;
+  /** A swap was announced and this runner has not checked its version since: skipped pages are not reported. */
+  private boolean versionSuspect;
   private String stoppedReason;
   private int failures;
   private int prepareFailures;
@@ -117,6 +133,21 @@ final class ShardRunner {
 
   boolean isOwner() {
     return owner;
+  }
+
+  String projectionName() {
+    return projection.name();
+  }
+
+  /** A rebuild swapped versions: record (and so check the active version) before the next page is skipped. */
+  void swapped(int active) {
+    context.runOnContext(v -> {
+      if (active != version) {
+        storedAt = 0;
+        versionSuspect = true;
+        wake();
+      }
+    });
   }
 
   Future<Void> stop() {
@@ -223,6 +254,8 @@ final class ShardRunner {
         .compose(rows -> {
           Row row = rows.iterator().next();
           offset = new Position(row.getLong("transaction_id"), row.getLong("sequence"));
+          stored = offset;
+          storedAt = System.nanoTime();
           stoppedReason = row.getString("stopped_reason");
           return tx.commit();
         })
@@ -317,7 +350,7 @@ final class ShardRunner {
     if (page.isEmpty()) {
       lagMillis = 0;
       lagEvents = 0;
-      return Future.succeededFuture(false);
+      return recordIfDue(false);
     }
     lagMillis = Math.max(0, Instant.now().toEpochMilli() - page.get(0).timestamp().toEpochMilli());
     List<StoredEvent> mine = page.stream()
@@ -329,9 +362,11 @@ final class ShardRunner {
       return Future.failedFuture(new IllegalStateException("connection lost"));
     }
     int expectedVersion = version;
-    Position from = offset;
+    Position from = stored;
     if (mine.isEmpty()) {
-      return advance(c, expectedVersion, from, last.position(), List.of());
+      // a runner that may have missed a swap records first (failing if it did) rather than report unchecked progress
+      return versionSuspect ? advance(c, expectedVersion, from, last.position(), List.of())
+        : recordIfDue(passed(last.position()));
     }
     Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
     if (projection.tables().isEmpty()) {
@@ -373,7 +408,7 @@ final class ShardRunner {
       }))
       .map(v -> {
         committed(mine);
-        return passed(last.position());
+        return recorded(last.position());
       })
       .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
         : new BatchFailed(mine.get(0), page.get(page.size() - 1).position(), e)));
@@ -388,10 +423,26 @@ final class ShardRunner {
   }
 
   /**
-   * A page with nothing to write for this shard (none of its events, or a projection without tables) only moves the
-   * offset: one statement instead of a transaction of five, since there is nothing to apply atomically with it. It
-   * still moves only from where this runner left it and only while its version is active, so a runner that lost its
-   * lock or missed a swap changes nothing and reloads.
+   * Records the offset of pages this runner had nothing to apply from once they have been unrecorded for
+   * {@link #UNRECORDED_MS} (so that a restart does not re-read far, and a missed swap is noticed); {@code result}
+   * either way.
+   */
+  private Future<Boolean> recordIfDue(boolean result) {
+    if (stored.equals(offset) || System.nanoTime() - storedAt < UNRECORDED_MS * 1_000_000) {
+      return Future.succeededFuture(result);
+    }
+    PgConnection c = connection;
+    if (c == null) {
+      return Future.failedFuture(new IllegalStateException("connection lost"));
+    }
+    return advance(c, version, stored, offset, List.of()).map(result);
+  }
+
+  /**
+   * A page with nothing to write (a projection without tables, or the unrecorded pages of {@link #recordIfDue}) only
+   * moves the offset: one statement instead of a transaction of five, since there is nothing to apply atomically with
+   * it. It still moves only from where this runner last recorded it and only while its version is active, so a runner
+   * that lost its lock or missed a swap changes nothing and reloads.
    */
   private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to,
                                   List<StoredEvent> applied) {
@@ -403,12 +454,20 @@ final class ShardRunner {
         + "and $2 = (select active_version from projection_versions where name = $1)")
       .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
         from.transactionId(), from.sequence(), applied.size(), lastEventAt}))
-      .compose(r -> r.rowCount() == 1 ? Future.succeededFuture(passed(to))
+      .compose(r -> r.rowCount() == 1 ? Future.succeededFuture(recorded(to))
         : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
           + "moved the offset")));
   }
 
   /** After a committed batch: the new offset, and the progress message readers wait for. */
+  private boolean recorded(Position to) {
+    stored = to;
+    storedAt = System.nanoTime();
+    versionSuspect = false;
+    return passed(to);
+  }
+
+  /** The new offset (recorded or not), and the progress message readers wait for. */
   private boolean passed(Position to) {
     offset = to;
     if (isolateUntil != null && !isolateUntil.isAfter(offset)) {
@@ -471,7 +530,7 @@ final class ShardRunner {
       return;
     }
     if (!(e instanceof BatchFailed batch)) {
-      LOG.warn("{} cannot read the journal: {}", label, e.toString());
+      LOG.warn("{} cannot read the journal or record its offset: {}", label, e.toString());
       vertx.setTimer(options.firstBackoff().toMillis() * 10, t -> poll());
       return;
     }

@@ -50,7 +50,7 @@ public final class TopicBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Settings settings = BenchReport.settings(config);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = trader.platform.Cluster.localVertx();
     EmbeddedKafka kafka = null;
     Path kafkaDir = null;
     try (ScratchDatabase scratch = ScratchDatabase.create(vertx, settings, "bench_topic")) {

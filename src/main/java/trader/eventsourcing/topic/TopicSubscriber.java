@@ -38,6 +38,11 @@ public final class TopicSubscriber {
   public static final String DLQ_SUFFIX = ".dlq";
   /** Messages in hand at most before polling pauses. */
   static final int MAX_IN_FLIGHT = 2000;
+  /**
+   * The least time between two commits while running. A commit per handled message was as much work for the broker
+   * as the messages themselves; what a crash loses of it comes again, and the handlers' ids make that harmless.
+   */
+  static final long COMMIT_INTERVAL_MS = 100;
   private static final Logger LOG = LoggerFactory.getLogger(TopicSubscriber.class);
 
   private final Vertx vertx;
@@ -296,9 +301,10 @@ public final class TopicSubscriber {
   }
 
   /**
-   * Commits handled offsets without holding up polling: one commit in flight at a time, and what was handled
-   * meanwhile goes out as one commit after it (offsets only grow, so the latest per partition covers the earlier
-   * ones). A commit lost to a crash only means a redelivery, which the handlers' ids make harmless.
+   * Commits handled offsets without holding up polling: one commit in flight at a time, at most one per
+   * {@link #COMMIT_INTERVAL_MS} while running, and what was handled meanwhile goes out as one commit after it (offsets
+   * only grow, so the latest per partition covers the earlier ones). A commit lost to a crash only means a
+   * redelivery, which the handlers' ids make harmless.
    */
   private void commitPending() {
     if (committing != null) {
@@ -329,6 +335,12 @@ public final class TopicSubscriber {
           });
           return;
         }
+      } else if (running) {
+        committing = delay(COMMIT_INTERVAL_MS).onComplete(v -> {
+          committing = null;
+          commitPending();
+        });
+        return;
       }
       commitPending();
     });

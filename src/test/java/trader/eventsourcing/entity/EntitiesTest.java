@@ -63,7 +63,7 @@ class EntitiesTest {
     }
   }
 
-  private EntityRef<Command> accounts(EntitiesOptions options, Account type) {
+  private EntityRef<Command> accounts(EntitiesOptions options, EntityType<Command, Account.Event, Account.State> type) {
     journal = new InstrumentedJournal(stored);
     entities = Entities.create(vertx, journal, options);
     return entities.register(type).await();
@@ -214,6 +214,68 @@ class EntitiesTest {
     assertThat(accounts.send("idle", new Deposit(money(3), 1)).await()).isInstanceOf(Reply.Accepted.class)
       .extracting(r -> ((Reply.Accepted) r).version()).isEqualTo(2L);
     assertThat(entities.stats().recoveries()).isEqualTo(2);
+  }
+
+  /** An entity its type calls final leaves memory once idle, without waiting for the (here long) idle timeout. */
+  @Test
+  void aFinalEntityLeavesMemoryAsSoonAsItIsIdle() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults().withIdleTimeout(Duration.ofMinutes(10)),
+      new FullAt100());
+    accounts.send("filling", new Open("fay")).await();
+    accounts.send("filling", new Deposit(money(40), 1)).await();
+    assertThat(entities.stats().active()).isEqualTo(1); // not final: stays for the idle timeout
+    accounts.send("filling", new Deposit(money(60), 2)).await();
+    await(() -> entities.stats().active() == 0, Duration.ofSeconds(3));
+    assertThat(entities.stats().passivations()).isEqualTo(1);
+    // a later command finds it again, recovered from the journal
+    assertThat(accounts.send("filling", new Deposit(money(5), 3)).await()).isInstanceOf(Reply.Accepted.class)
+      .extracting(r -> ((Reply.Accepted) r).version()).isEqualTo(4L);
+    assertThat(entities.stats().recoveries()).isEqualTo(2);
+  }
+
+  /** The test account, final once its balance reaches 100. */
+  static final class FullAt100 implements EntityType<Command, Account.Event, Account.State> {
+    private final Account account = new Account();
+
+    @Override
+    public String name() {
+      return account.name();
+    }
+
+    @Override
+    public Account.State initialState() {
+      return account.initialState();
+    }
+
+    @Override
+    public Decision<Account.Event> decide(Account.State state, Command command) {
+      return account.decide(state, command);
+    }
+
+    @Override
+    public Account.State evolve(Account.State state, Account.Event event) {
+      return account.evolve(state, event);
+    }
+
+    @Override
+    public RecordCodec<Command> commands() {
+      return account.commands();
+    }
+
+    @Override
+    public RecordCodec<Account.Event> events() {
+      return account.events();
+    }
+
+    @Override
+    public RecordCodec<Account.State> states() {
+      return account.states();
+    }
+
+    @Override
+    public boolean isFinal(Account.State state) {
+      return state instanceof Active a && a.balance().compareTo(money(100)) >= 0;
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.eventsourcing.journal.Appended;
 import trader.eventsourcing.journal.Journal;
 import trader.eventsourcing.journal.NewEvent;
+import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.Upcasters;
 import trader.testing.ProjectionRig;
 import trader.testing.TestDatabase;
@@ -93,6 +94,16 @@ class ProjectionTest {
 
   long count(String sql) {
     return pool.query(sql).execute().await().iterator().next().getLong(0);
+  }
+
+  /** Runs {@code projection} and returns a progress tracker that has waited for it to apply one event. */
+  ProjectionProgress trackerPastOneEvent(StreamTotals projection) {
+    runtime(projection);
+    ProjectionProgress progress = ProjectionProgress.create(vertx, pool);
+    Appended appended = journal.append(projection.name() + "-0", 0, List.of(NewEvent.of(StreamTotals.TYPE,
+      new JsonObject().put("amount", 1)))).await();
+    progress.await(projection.name(), appended.position(), Duration.ofSeconds(5)).await();
+    return progress;
   }
 
   static void eventually(BooleanSupplier condition, Duration timeout) throws InterruptedException {
@@ -235,12 +246,7 @@ class ProjectionTest {
    */
   @Test
   void progressMessagesOfTheActiveVersionReleaseWaiters() throws Exception {
-    StreamTotals projection = new StreamTotals("totals_told", 2);
-    runtime(projection);
-    ProjectionProgress progress = ProjectionProgress.create(vertx, pool);
-    Appended appended = journal.append("told-0", 0, List.of(NewEvent.of(StreamTotals.TYPE,
-      new JsonObject().put("amount", 1)))).await();
-    progress.await("totals_told", appended.position(), Duration.ofSeconds(5)).await();
+    ProjectionProgress progress = trackerPastOneEvent(new StreamTotals("totals_told", 2));
 
     var far = new trader.eventsourcing.journal.Position(Long.MAX_VALUE - 1, 1);
     Future<Void> waiting = progress.await("totals_told", far, Duration.ofSeconds(3));
@@ -256,6 +262,51 @@ class ProjectionTest {
     }
     waiting.await(2, TimeUnit.SECONDS);
     progress.close().await();
+  }
+
+  /**
+   * Pages a runner has nothing to apply from are not each written to {@code projection_offsets} (that was one
+   * transaction per runner per page): readers still pass them at once (progress messages), and the offset is recorded
+   * at most every {@link ShardRunner#UNRECORDED_MS} while busy and soon once idle.
+   */
+  @Test
+  void pagesWithNothingToApplyAreNotEachRecorded() throws Exception {
+    pool.query("drop table if exists offset_writes").execute().await();
+    pool.query("create table offset_writes (at timestamptz default clock_timestamp())").execute().await();
+    pool.query("""
+      create or replace function count_offset_write() returns trigger language plpgsql as $$
+      begin insert into offset_writes default values; return new; end $$""").execute().await();
+    pool.query("""
+      create trigger count_offset_write after update on projection_offsets for each row
+      when (new.name = 'totals_quiet') execute function count_offset_write()""").execute().await();
+    try {
+      StreamTotals projection = new StreamTotals("totals_quiet", 1);
+      runtime(projection);
+      Appended first = journal.append("mine-1", 0, List.of(NewEvent.of(StreamTotals.TYPE,
+        new JsonObject().put("amount", 1)))).await();
+      ProjectionProgress progress = ProjectionProgress.create(vertx, pool);
+      progress.await("totals_quiet", first.position(), Duration.ofSeconds(10)).await();
+      long writesBefore = count("select count(*) from offset_writes");
+      long start = System.nanoTime();
+      Appended last = null;
+      for (int i = 0; i < 300; i++) {
+        // one commit each, none for this projection: each wakes the runner for a page of its own
+        last = journal.append("other-" + i, 0, List.of(NewEvent.of("test.ignored", new JsonObject()))).await();
+      }
+      progress.await("totals_quiet", last.position(), Duration.ofSeconds(10)).await();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long writes = count("select count(*) from offset_writes") - writesBefore;
+      // one per UNRECORDED_MS at most while it ran (plus the edges), not one per page
+      assertThat(writes).isLessThanOrEqualTo(2 + (long) Math.ceil(seconds * 1000 / ShardRunner.UNRECORDED_MS));
+      Position head = last.position();
+      eventually(() -> count("select count(*) from projection_offsets where name = 'totals_quiet' "
+        + "and transaction_id = " + head.transactionId() + " and sequence = " + head.sequence()) == 1,
+        Duration.ofSeconds(10));
+      progress.close().await();
+    } finally {
+      pool.query("drop trigger if exists count_offset_write on projection_offsets").execute().await();
+      pool.query("drop table if exists offset_writes").execute().await();
+    }
   }
 
   @Test
@@ -282,6 +333,31 @@ class ProjectionTest {
     assertThat(count("select active_version from projection_versions where name = 'totals_rebuild'")).isEqualTo(2);
     assertThat(count("select count(*) from pg_namespace where nspname = 'totals_rebuild_v1'")).isZero();
     assertThat(count("select count(*) from totals_rebuild_applied")).isEqualTo(40 * 10 + 20 * 5 + 10 * 3);
+  }
+
+  /**
+   * Runners of the old version report pages they skipped without asking the database, until they notice a swap: once
+   * a rebuild announced it, a tracker that had read the old version takes no more of that version's progress, and
+   * the runners move to the new version without waiting for their next write.
+   */
+  @Test
+  void afterASwapTheOldVersionsProgressReleasesNoWaiter() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_swap", 1);
+    ProjectionProgress progress = trackerPastOneEvent(projection); // the tracker read version 1
+
+    assertThat(ProjectionRebuild.run(vertx, db.options(), journal, projection, 50, (done, total) -> { })
+      .await(30, TimeUnit.SECONDS)).isEqualTo(2);
+    var far = new Position(Long.MAX_VALUE - 1, 1);
+    Future<Void> waiting = progress.await("totals_swap", far, Duration.ofSeconds(3));
+    vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, new JsonObject().put("projection", "totals_swap")
+      .put("shard", 0).put("version", 1).put("position", far.toString()));
+    Thread.sleep(300);
+    assertThat(waiting.isComplete()).as("released by the old version's progress").isFalse();
+    // the runner took the new version: events after the swap are applied there
+    journal.append("totals_swap-0", 1, List.of(NewEvent.of(StreamTotals.TYPE, new JsonObject().put("amount", 2))))
+      .await();
+    eventually(() -> view("totals_swap").equals(fold("totals_swap")), Duration.ofSeconds(10));
+    progress.close().await();
   }
 
   @Test

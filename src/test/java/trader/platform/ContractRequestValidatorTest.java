@@ -1,0 +1,229 @@
+package trader.platform;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.RequestValidator;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.transformer.SimpleTransformer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link ContractRequestValidator} against vertx-openapi's own validator on the same contract and requests: the same
+ * values or the same exception (class, type, message); and, mounted on a router, 400 problem answers for bad input.
+ */
+class ContractRequestValidatorTest {
+
+  static final String ORDER = "0f8e2a7c-3b1d-4e5f-9a6b-7c8d9e0f1a2b";
+  static final String ORDER_WITH_DIGITS_FIRST = "12345678-1234-4234-8234-123456789abc";
+
+  static Vertx vertx;
+  static OpenAPIContract contract;
+  static RequestValidator library;
+  static ContractRequestValidator ours;
+
+  @BeforeAll
+  static void load() {
+    vertx = Vertx.vertx();
+    contract = OpenAPIContract.from(vertx, HttpVerticle.CONTRACT).await();
+    library = RequestValidator.create(vertx, contract);
+    ours = new ContractRequestValidator(vertx, contract);
+  }
+
+  @AfterAll
+  static void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void answersAsTheLibraryDoes() {
+    List<Case> cases = new ArrayList<>();
+    for (String id : new String[] {ORDER, ORDER_WITH_DIGITS_FIRST, "not-an-id", "12345678", "-5", "1.5", "1e5",
+      "\"quoted\"", "[1]", "true", "/*x*/1", " 5", "a b", "é", "%", ""}) {
+      cases.add(new Case("getOrder", Map.of("orderId", id), Map.of(), Map.of(), null));
+      cases.add(new Case("getOrder", Map.of("orderId", ORDER), Map.of("position", id), Map.of(), null));
+    }
+    cases.add(new Case("getOrder", Map.of(), Map.of(), Map.of(), null));
+    cases.add(new Case("getOrder", Map.of("orderId", ORDER), Map.of("position", "12-34"), Map.of(), null));
+    cases.add(new Case("getOrder", Map.of("orderId", ORDER), Map.of("position", "99999999999999999999-1"), Map.of(),
+      null));
+    for (String status : new String[] {"OPEN", "open", "FILLED,OPEN"}) {
+      cases.add(new Case("listOrders", Map.of("portfolioId", ORDER), Map.of("status", status), Map.of(), null));
+    }
+    for (String id : new String[] {"1", "0", "abc", "1.5", "-3", "9223372036854775808"}) {
+      cases.add(new Case("getProjectionRebuild", Map.of("id", id), Map.of(), Map.of(), null));
+    }
+    for (String name : new String[] {"ok_name", "Not-A-Name", "x".repeat(50)}) {
+      cases.add(new Case("rebuildProjection", Map.of("name", name), Map.of(), Map.of(), null));
+    }
+    for (String symbol : new String[] {"AAPL", "BRK.B", "BF-B", "bad symbol!!"}) {
+      cases.add(new Case("getCandles", Map.of("symbol", symbol), Map.of("from", "2026-01-02T03:04:05Z"), Map.of(),
+        null));
+    }
+    cases.add(new Case("getCandles", Map.of("symbol", "AAPL"), Map.of("from", "yesterday"), Map.of(), null));
+    String order = "{\"symbol\":\"AAPL\",\"side\":\"BUY\",\"quantity\":10,\"type\":\"MARKET\",\"timeInForce\":\"DAY\"}";
+    for (String body : new String[] {order, order.replace("10", "0"), order.replace("}", ",\"admin\":true}"),
+      order.replace("\"BUY\"", "\"HOLD\""), "{", "[]", "", null}) {
+      cases.add(new Case("placeOrder", Map.of("portfolioId", ORDER), Map.of(), Map.of(), body));
+    }
+    for (String key : new String[] {ORDER, "not a key!", "k:1.2_3"}) {
+      cases.add(new Case("placeOrder", Map.of("portfolioId", ORDER), Map.of(), Map.of("Idempotency-Key", key), order));
+    }
+    cases.add(new Case("placeOrder", Map.of("portfolioId", ORDER), Map.of(), Map.of(), order, "text/plain"));
+    cases.add(new Case("requestTransfer", Map.of(), Map.of(), Map.of(),
+      "{\"from\":{\"kind\":\"savings\"},\"to\":{\"kind\":\"portfolio\",\"id\":\"p\"},\"amount\":\"1.001\"}"));
+    cases.add(new Case("signup", Map.of(), Map.of(), Map.of(), "{\"username\":\"no spaces\",\"password\":\"x\"}"));
+    cases.add(new Case("getInfo", Map.of(), Map.of(), Map.of(), null));
+    cases.add(new Case("noSuchOperation", Map.of(), Map.of(), Map.of(), null));
+
+    int failures = 0;
+    for (Case c : cases) {
+      String expected = outcome(library.validate(c.request(), c.operation()));
+      assertThat(outcome(ours.validate(c.request(), c.operation()))).as(c.toString()).isEqualTo(expected);
+      failures += expected.startsWith("ok") ? 0 : 1;
+    }
+    assertThat(failures).as("bad inputs among the cases").isGreaterThan(cases.size() / 3);
+  }
+
+  /** The short cut for string values must agree with the library's transformation wherever it is taken. */
+  @Test
+  void takesAStringAsItIsOnlyWhereTheLibraryWould() {
+    Parameter orderId = contract.operation("getOrder").getParameters().stream()
+      .filter(p -> p.getName().equals("orderId")).findFirst().orElseThrow();
+    SimpleTransformer transformer = new SimpleTransformer();
+    String alphabet = "-+.eE0123456789aZ_\"\\/*[]{}truefalsn :é";
+    Random random = new Random(7);
+    int taken = 0;
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder s = new StringBuilder();
+      for (int n = random.nextInt(8); n > 0; n--) {
+        s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String raw = s.toString();
+      if (ParameterCheck.decodesToItself(raw)) {
+        taken++;
+        assertThat(transformer.transform(orderId, raw)).as(raw).isEqualTo(raw);
+      }
+    }
+    assertThat(taken).isGreaterThan(1000);
+    assertThat(ParameterCheck.decodesToItself(ORDER)).isTrue();
+    assertThat(ParameterCheck.decodesToItself(ORDER_WITH_DIGITS_FIRST)).isTrue();
+    assertThat(ParameterCheck.decodesToItself("12-34")).isTrue();
+  }
+
+  @Test
+  void onARouterBadInputIsA400ProblemAndGoodInputReachesTheHandler() {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler())
+      .rootHandler(BodyHandler.create(false));
+    ours.replaceValidationOf(builder);
+    builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+    for (String operation : new String[] {"getOrder", "placeOrder"}) {
+      OpenAPIRoute route = builder.getRoute(operation);
+      route.addHandler(rc -> {
+        ValidatedRequest validated = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+        rc.json(new JsonObject().put("orderId", validated.getPathParameters().get("orderId").get()));
+      });
+    }
+    ContractRequestValidator.answerUnserved(builder);
+    Router router = builder.createRouter();
+    router.route().failureHandler(Problems::handleFailure);
+    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    WebClient http = WebClient.create(vertx);
+    Function<String, HttpResponse<Buffer>> get = path -> http.get(server.actualPort(), "127.0.0.1", path).send()
+      .await();
+    try {
+      HttpResponse<Buffer> good = get.apply("/api/orders/" + ORDER + "?position=12-34");
+      assertThat(good.statusCode()).as(good.bodyAsString()).isEqualTo(200);
+      assertThat(good.bodyAsJsonObject().getString("orderId")).isEqualTo(ORDER);
+
+      assertProblem(get.apply("/api/orders/not-an-id"), "orderId");
+      assertProblem(get.apply("/api/orders/" + ORDER + "?position=abc"), "position");
+      HttpResponse<Buffer> badBody = http.post(server.actualPort(), "127.0.0.1", "/api/portfolios/" + ORDER + "/orders")
+        .sendJsonObject(new JsonObject().put("symbol", "AAPL").put("side", "BUY").put("quantity", 0)
+          .put("type", "MARKET").put("timeInForce", "DAY")).await();
+      assertProblem(badBody, "quantity");
+      HttpResponse<Buffer> notJson = http.post(server.actualPort(), "127.0.0.1", "/api/portfolios/" + ORDER + "/orders")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{")).await();
+      assertProblem(notJson, "decoded");
+
+      assertThat(get.apply("/api/info").statusCode()).as("an operation no handler serves").isEqualTo(503);
+    } finally {
+      server.close().await();
+    }
+  }
+
+  private static void assertProblem(HttpResponse<Buffer> response, String detail) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.getHeader("Content-Type")).isEqualTo(Problems.CONTENT_TYPE);
+    assertThat(response.bodyAsJsonObject().getString("detail")).contains(detail);
+  }
+
+  /** What a validation gave: the values of the request as validated, or the exception. */
+  private static String outcome(Future<ValidatedRequest> validation) {
+    try {
+      ValidatedRequest r = validation.await();
+      return "ok " + values(r.getPathParameters()) + values(r.getQuery()) + values(r.getHeaders())
+        + (r.getBody() == null ? null : r.getBody().get());
+    } catch (ValidatorException e) {
+      return e.getClass().getSimpleName() + " " + e.type() + " " + e.getMessage();
+    }
+  }
+
+  private static Map<String, Object> values(Map<String, RequestParameter> parameters) {
+    Map<String, Object> values = new TreeMap<>();
+    parameters.forEach((name, value) -> values.put(name, value.get()));
+    return values;
+  }
+
+  /** A request as {@code RequestUtils.extract} would give it: strings and the body's bytes. */
+  record Case(String operation, Map<String, String> path, Map<String, String> query, Map<String, String> headers,
+              String body, String contentType) {
+
+    Case(String operation, Map<String, String> path, Map<String, String> query, Map<String, String> headers,
+         String body) {
+      this(operation, path, query, headers, body, "application/json");
+    }
+
+    ValidatableRequest request() {
+      return new Request(Map.of(), wrap(headers), wrap(path), wrap(query),
+        new ContractRequestValidator.Value(body == null ? null : Buffer.buffer(body)), contentType);
+    }
+
+    private static Map<String, RequestParameter> wrap(Map<String, String> values) {
+      Map<String, RequestParameter> wrapped = new HashMap<>();
+      values.forEach((name, value) -> wrapped.put(name, new ContractRequestValidator.Value(value)));
+      return wrapped;
+    }
+  }
+
+  record Request(Map<String, RequestParameter> getCookies, Map<String, RequestParameter> getHeaders,
+                 Map<String, RequestParameter> getPathParameters, Map<String, RequestParameter> getQuery,
+                 RequestParameter getBody, String getContentType) implements ValidatableRequest {
+  }
+}
