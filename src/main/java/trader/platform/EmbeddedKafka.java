@@ -88,7 +88,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     int clientPort = port == 0 ? freePort() : port;
     // The controller port is not part of the stored state: with a static quorum (kraft.version 0) the
     // voter endpoints come from controller.quorum.voters on each start, so a new free port is fine.
-    int cPort = controllerPort == 0 ? freePort() : controllerPort;
+    // It must differ from the client port, which is not bound yet when that one is given (a restart).
+    int cPort = controllerPort == 0 ? freePortOtherThan(clientPort) : controllerPort;
 
     boolean formatted;
     try {
@@ -318,6 +319,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("No free port on " + HOST, e);
     }
+  }
+
+  private static int freePortOtherThan(int taken) {
+    for (int i = 0; i < 10; i++) {
+      int free = freePort();
+      if (free != taken) {
+        return free;
+      }
+    }
+    throw new IllegalStateException("No free port on " + HOST + " other than " + taken);
   }
 
   private static void sleep(long millis) {
