@@ -260,6 +260,10 @@ final class ShardRunner {
           return tx.commit();
         })
         .onFailure(e -> tx.rollback()))
+      // the batches' unqualified table names are this version's: set once for the connection, not per batch
+      .compose(v -> c.query("set search_path to " + ProjectionSchema.schema(projection.name(), version) + ", public")
+        .execute())
+      .<Void>mapEmpty()
       .onSuccess(v -> LOG.info("{} at version {}, offset {}", label, version, offset));
   }
 
@@ -380,30 +384,33 @@ final class ShardRunner {
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
     // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
-    // three round trips instead of six; whatever a check finds, nothing is committed before it was checked
+    // two round trips. The version check comes last, with the offset: it takes the share lock that keeps a rebuild's
+    // swap from committing before this batch does, and a swap committed earlier makes it fail, so nothing applied
+    // against an old version commits. (The search_path is the connection's, set by setUp for this version.)
     return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
-        Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
-          + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
-        Future<Void> path = ProjectionSchema.useSchema(c, ProjectionSchema.schema(projection.name(), expectedVersion));
         Future<Void> applied = here(applyCatching(c, mine));
         // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
-        Future<Integer> moved = c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
+        Future<Row> moved = c.preparedQuery("with v as (select active_version from projection_versions "
+            + "where name = $1 for share), "
+            + "moved as (update projection_offsets set transaction_id = $4, sequence = $5, "
             + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
-            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9")
+            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9 "
+            + "and $2 = (select active_version from v) returning 1) "
+            + "select (select active_version from v) as active, (select count(*) from moved) as moved")
           .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard,
             last.position().transactionId(), last.position().sequence(), mine.size(),
             mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
             from.transactionId(), from.sequence()}))
-          .map(r -> r.rowCount());
-        return here(Future.join(active, path, applied, moved)).transform(all -> {
-          if (active.succeeded() && active.result() != expectedVersion) {
-            return Future.failedFuture(new VersionChanged(active.result()));
+          .map(rows -> rows.iterator().next());
+        return here(Future.join(applied, moved)).transform(all -> {
+          if (moved.succeeded() && moved.result().getInteger("active") != expectedVersion) {
+            return Future.failedFuture(new VersionChanged(moved.result().getInteger("active")));
           }
           if (all.failed()) {
             return Future.failedFuture(all.cause());
           }
-          return moved.result() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
-            "its offset moved (another runner applied this batch)"));
+          return moved.result().getLong("moved") == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(
+            expectedVersion, "its offset moved (another runner applied this batch)"));
         });
       }))
       .map(v -> {
