@@ -31,6 +31,7 @@ import trader.wiretransfer.contract.TransferStepResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -45,6 +46,8 @@ public final class PortfolioContext implements BoundedContext {
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private Engine engine;
   private EntityRef<PortfolioCommand> portfolios;
+  /** Portfolios' owners as the read side showed them (a portfolio's owner never changes): one query per portfolio. */
+  private final Map<String, String> owners = BoundedMap.create(100_000, true);
   private TopicPublisher results;
   private TopicSubscriber steps;
   private TopicPublisher placements;
@@ -192,11 +195,17 @@ public final class PortfolioContext implements BoundedContext {
    * side has caught up with everything committed so far, so a portfolio opened a moment ago is found.
    */
   private Future<String> owner(String portfolioId, boolean fresh) {
+    String known = owners.get(portfolioId);
+    if (known != null) {
+      return Future.succeededFuture(known);
+    }
     return engine.pool().preparedQuery("select owner_id from portfolios where portfolio_id = $1")
       .execute(Tuple.of(portfolioId))
       .compose(rows -> {
         if (rows.size() > 0) {
-          return Future.succeededFuture(rows.iterator().next().getString(0));
+          String owner = rows.iterator().next().getString(0);
+          owners.put(portfolioId, owner);
+          return Future.succeededFuture(owner);
         }
         if (!fresh) {
           return Future.succeededFuture(null);
