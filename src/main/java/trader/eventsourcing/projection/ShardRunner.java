@@ -384,7 +384,7 @@ final class ShardRunner {
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
     // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
-    // two round trips. The version check comes last, with the offset: it takes the share lock that keeps a rebuild's
+    // three round trips with begin. The version check comes last, with the offset: it takes the share lock that keeps a rebuild's
     // swap from committing before this batch does, and a swap committed earlier makes it fail, so nothing applied
     // against an old version commits. (The search_path is the connection's, set by setUp for this version.)
     return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
