@@ -384,9 +384,9 @@ final class ShardRunner {
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
     // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
-    // three round trips with begin. The version check comes last, with the offset: it takes the share lock that keeps a rebuild's
-    // swap from committing before this batch does, and a swap committed earlier makes it fail, so nothing applied
-    // against an old version commits. (The search_path is the connection's, set by setUp for this version.)
+    // three round trips with the begin. The version check comes last, with the offset: its share lock keeps a
+    // rebuild's swap from committing before this batch does, and a swap committed earlier fails it, so nothing
+    // applied against an old version commits. (The search_path is the connection's, set by setUp.)
     return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
         Future<Void> applied = here(applyCatching(c, mine));
         // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
