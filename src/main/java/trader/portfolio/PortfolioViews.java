@@ -146,7 +146,8 @@ final class PortfolioViews implements Projection {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return c.preparedQuery("select portfolio_id, state_type, state, version from portfolios where portfolio_id = any($1)")
+    return c.preparedQuery("select portfolio_id, state_type, state, version from portfolios "
+        + "where portfolio_id = any($1)")
       .execute(Tuple.of(ids.toArray(String[]::new)))
       .map(rows -> {
         stateReads.addAndGet(rows.size());
