@@ -80,6 +80,14 @@ public final class OrdersBench implements Callable<Integer> {
     description = "unmeasured load at the same rate first (JIT warm-up); the measured run starts once it settled")
   int warmupSeconds;
 
+  @Option(names = "--warmup-max-seconds", defaultValue = "300", description = "after --warmup-seconds the warm-up "
+    + "goes on, 10 s at a time, while the JIT compiler took more than --jit-settled-percent of a CPU; at most this")
+  int warmupMaxSeconds;
+
+  @Option(names = "--jit-settled-percent", defaultValue = "5",
+    description = "the compiler's share of one CPU over the last 10 s of warm-up below which the JIT counts as settled")
+  double jitSettledPercent;
+
   @Option(names = "--users", defaultValue = "20", description = "users (one funded portfolio each) placing orders")
   int users;
 
@@ -185,7 +193,8 @@ public final class OrdersBench implements Callable<Integer> {
         int total = Math.max(1, rate * seconds);
         // one share at 10.00 reserves 10.50: enough cash for every order of a portfolio, warm-up included (within
         // money.max-amount); the users' savings open with it
-        String cash = String.valueOf(Math.min(1_000_000, 11 * ((total + rate * warmupSeconds) / users + 2))) + ".00";
+        int longestWarmup = Math.max(warmupSeconds, warmupMaxSeconds) + 10;
+        String cash = String.valueOf(Math.min(1_000_000, 11 * ((total + rate * longestWarmup) / users + 2))) + ".00";
         PgConnectOptions pg = scratch.database().connectOptions();
         int clusterPort = freePort();
         String prefix = scratch.name() + ".";
@@ -236,15 +245,7 @@ public final class OrdersBench implements Callable<Integer> {
           Thread.sleep(100);
         }
 
-        if (warmupSeconds > 0) {
-          // the JIT compiles for tens of seconds after a node starts (Kafka, Hazelcast, Vert.x, the pg client):
-          // measuring from a cold start measures the compiler; the same load first, unmeasured, until it settled
-          Load warmup = load(portfolios, rate, warmupSeconds);
-          warmup.awaitDone(warmupSeconds + 120L);
-          if (warmup.failed.get() > 0) {
-            System.err.println(warmup.failed.get() + " warm-up orders failed");
-          }
-        }
+        Warmup warmup = warmUp(portfolios);
         long[] pgBefore = transactions(scratch);
         polls.reset();
         pushes.reset();
@@ -276,7 +277,8 @@ public final class OrdersBench implements Callable<Integer> {
           report.row("the Kafka process's CPU per order", "ms", kafkaCpuPerOrder, null);
         }
         stages(scratch, times, bootstrap, prefix).forEach(report::latency);
-        JsonObject result = report.json().put("rate", rate).put("seconds", seconds).put("warmupSeconds", warmupSeconds)
+        JsonObject result = report.json().put("rate", rate).put("seconds", seconds)
+          .put("warmupSeconds", warmup.seconds()).put("warmupJitPercent", Double.isNaN(warmup.jitPercent()) ? null : warmup.jitPercent())
           .put("orders", total)
           .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs)
           .put("follow", follow.name()).put("pushed", pushes.sum())
@@ -290,8 +292,8 @@ public final class OrdersBench implements Callable<Integer> {
           System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, %s%n", latencies.size(), total,
             failed.get(), quoteMs, follow == Follow.poll ? "status polled every " + pollMs + " ms"
               : "each order's end pushed over the bridge, then read at its position");
-          System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first)%n",
-            warmupSeconds);
+          System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first; the JIT "
+            + "compiler's share of a CPU in its last part: %.1f%%)%n", warmup.seconds(), warmup.jitPercent());
         }
         return failed.get() == 0 && latencies.size() == total ? 0 : 1;
       } finally {
@@ -418,6 +420,38 @@ public final class OrdersBench implements Callable<Integer> {
   }
 
   /** One phase of load: {@code rate} placements a second for {@code seconds}, each followed until FILLED. */
+  /** How long the warm-up ran, and the compiler's share of one CPU over its last 10 s. */
+  private record Warmup(int seconds, double jitPercent) {
+  }
+
+  /**
+   * The same load, unmeasured: the JIT compiles for minutes after a node starts (Kafka, Hazelcast, Vert.x, the pg
+   * client are a lot of code; longer on a slower machine), and a run from a cold start measures the compiler. At
+   * least {@code --warmup-seconds}, then 10 s more at a time until the compiler settled.
+   */
+  private Warmup warmUp(List<Portfolio> portfolios) {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    int done = 0;
+    double jitPercent = Double.NaN;
+    while (done < warmupSeconds || done < warmupMaxSeconds && !(jitPercent < jitSettledPercent)) {
+      int chunk = Math.min(10, (done < warmupSeconds ? warmupSeconds : warmupMaxSeconds) - done);
+      long jitBefore = jit.getTotalCompilationTime();
+      long t0 = System.nanoTime();
+      Load load = load(portfolios, rate, chunk);
+      load.awaitDone(chunk + 120L);
+      if (load.failed.get() > 0) {
+        System.err.println(load.failed.get() + " warm-up orders failed");
+      }
+      jitPercent = 100.0 * (jit.getTotalCompilationTime() - jitBefore) / ((System.nanoTime() - t0) / 1e6);
+      done += chunk;
+      if (done >= warmupSeconds && !json) {
+        System.out.printf("  warm-up %d s: the JIT compiler took %.1f%% of a CPU in the last %d s%n", done, jitPercent,
+          chunk);
+      }
+    }
+    return new Warmup(done, jitPercent);
+  }
+
   private Load load(List<Portfolio> portfolios, int rate, int seconds) {
     int total = Math.max(1, rate * seconds);
     Load load = new Load(total, System.nanoTime());
