@@ -260,12 +260,9 @@ final class ShardRunner {
           return tx.commit();
         })
         .onFailure(e -> tx.rollback()))
-      // the batches' unqualified table names are this version's: set once for the connection, not per batch.
-      // Batches commit without waiting for the WAL flush: a read side is derived from the journal, and a crash of
-      // the server loses (at most wal_writer_delay of) its last batches together with their offset, atomically, so
-      // the runner applies them again, as after its own crash. The journal's appends keep the durable commit.
-      .compose(v -> c.query("set search_path to " + ProjectionSchema.schema(projection.name(), version) + ", public; "
-        + "set synchronous_commit to off").execute())
+      // the batches' unqualified table names are this version's: set once for the connection, not per batch
+      .compose(v -> c.query("set search_path to " + ProjectionSchema.schema(projection.name(), version) + ", public")
+        .execute())
       .<Void>mapEmpty()
       .onSuccess(v -> LOG.info("{} at version {}, offset {}", label, version, offset));
   }

@@ -137,49 +137,6 @@ class ProjectionTest {
   }
 
   @Test
-  void batchesRunInTheirVersionsSchemaAndCommitWithoutWaitingForTheWalFlush() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
-    Projection settings = new Projection() {
-      @Override
-      public String name() {
-        return "settings_seen";
-      }
-
-      @Override
-      public List<String> tables() {
-        return List.of("seen");
-      }
-
-      @Override
-      public Future<Void> createTables(io.vertx.sqlclient.SqlConnection c) {
-        return c.query("create table seen (id text primary key)").execute().mapEmpty();
-      }
-
-      @Override
-      public boolean handles(trader.eventsourcing.journal.StoredEvent event) {
-        return event.streamId().startsWith("settings-");
-      }
-
-      @Override
-      public Future<Void> apply(io.vertx.sqlclient.SqlConnection c, List<trader.eventsourcing.journal.StoredEvent> es) {
-        // its source tells the runner's setting from a server that runs without synchronous commits anyway
-        return c.query("select setting || ' (' || source || ') ' || current_setting('search_path') "
-            + "from pg_settings where name = 'synchronous_commit'")
-          .execute().map(rows -> {
-            seen.set(rows.iterator().next().getString(0));
-            return null;
-          });
-      }
-    };
-    runtime(settings);
-    journal.append("settings-1", 0, List.of(NewEvent.of("test.setting", new JsonObject()))).await();
-    eventually(() -> seen.get() != null, Duration.ofSeconds(20));
-
-    // a read side is derived from the journal: a server crash may lose its last batches (with their offset) only
-    assertThat(seen.get()).isEqualTo("off (session) settings_seen_v1, public");
-  }
-
-  @Test
   void failingEventStopsTheShardUntilResumedAndNothingIsSkipped() throws Exception {
     StreamTotals projection = new StreamTotals("totals_poison", 1);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
