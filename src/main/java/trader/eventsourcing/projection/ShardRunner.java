@@ -383,34 +383,32 @@ final class ShardRunner {
         .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
-    // the batch's statements go out together (pipelined on its connection, run in this order), then one commit:
-    // three round trips with the begin. The version check comes last, with the offset: its share lock keeps a
-    // rebuild's swap from committing before this batch does, and a swap committed earlier fails it, so nothing
-    // applied against an old version commits. (The search_path is the connection's, set by setUp.)
+    // the batch's statements go out together (pipelined on its connection, run in this order), then one commit.
+    // The version is read FOR SHARE first: a swap waits for this batch (no lock cycle with its drop of the old
+    // schema), and a swap committed earlier is seen even when the apply then fails against the new version's tables.
+    // (The search_path is the connection's, set by setUp.)
     return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
+        Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
+          + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
         Future<Void> applied = here(applyCatching(c, mine));
         // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
-        Future<Row> moved = c.preparedQuery("with v as (select active_version from projection_versions "
-            + "where name = $1 for share), "
-            + "moved as (update projection_offsets set transaction_id = $4, sequence = $5, "
+        Future<Integer> moved = c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
             + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
-            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9 "
-            + "and $2 = (select active_version from v) returning 1) "
-            + "select (select active_version from v) as active, (select count(*) from moved) as moved")
+            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9")
           .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard,
             last.position().transactionId(), last.position().sequence(), mine.size(),
             mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
             from.transactionId(), from.sequence()}))
-          .map(rows -> rows.iterator().next());
-        return here(Future.join(applied, moved)).transform(all -> {
-          if (moved.succeeded() && moved.result().getInteger("active") != expectedVersion) {
-            return Future.failedFuture(new VersionChanged(moved.result().getInteger("active")));
+          .map(r -> r.rowCount());
+        return here(Future.join(active, applied, moved)).transform(all -> {
+          if (active.succeeded() && active.result() != expectedVersion) {
+            return Future.failedFuture(new VersionChanged(active.result()));
           }
           if (all.failed()) {
             return Future.failedFuture(all.cause());
           }
-          return moved.result().getLong("moved") == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(
-            expectedVersion, "its offset moved (another runner applied this batch)"));
+          return moved.result() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
+            "its offset moved (another runner applied this batch)"));
         });
       }))
       .map(v -> {

@@ -1,12 +1,14 @@
 package trader.eventsourcing.projection;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.StoredEvent;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,6 +23,9 @@ final class StreamTotals implements Projection {
   volatile boolean poisonThrows;
   /** A pause inside each batch's transaction, so that a test can kill a runner mid-batch. */
   volatile double slowSeconds;
+  /** While set, batches wait in {@link #prepare} (before their transaction) until it completes; they say so here. */
+  volatile Promise<Void> gate;
+  final CompletableFuture<Void> gateReached = new CompletableFuture<>();
   private final String name;
   private final int shards;
 
@@ -55,6 +60,16 @@ final class StreamTotals implements Projection {
         + "amount bigint not null)").execute()
       .compose(r -> c.query("create table " + name + "_applied (event_id uuid primary key)").execute())
       .mapEmpty();
+  }
+
+  @Override
+  public Future<Void> prepare(List<StoredEvent> events) {
+    Promise<Void> g = gate;
+    if (g == null) {
+      return Future.succeededFuture();
+    }
+    gateReached.complete(null);
+    return g.future();
   }
 
   @Override
