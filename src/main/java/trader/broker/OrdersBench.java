@@ -278,7 +278,8 @@ public final class OrdersBench implements Callable<Integer> {
         }
         stages(scratch, times, bootstrap, prefix).forEach(report::latency);
         JsonObject result = report.json().put("rate", rate).put("seconds", seconds)
-          .put("warmupSeconds", warmup.seconds()).put("warmupJitPercent", Double.isNaN(warmup.jitPercent()) ? null : warmup.jitPercent())
+          .put("warmupSeconds", warmup.seconds())
+          .put("warmupJitPercent", Double.isNaN(warmup.jitPercent()) ? null : warmup.jitPercent())
           .put("orders", total)
           .put("filled", latencies.size()).put("failed", failed.get()).put("quoteMs", quoteMs).put("pollMs", pollMs)
           .put("follow", follow.name()).put("pushed", pushes.sum())
@@ -292,8 +293,8 @@ public final class OrdersBench implements Callable<Integer> {
           System.out.printf("  %d of %d orders filled, %d failed; quotes every %d ms, %s%n", latencies.size(), total,
             failed.get(), quoteMs, follow == Follow.poll ? "status polled every " + pollMs + " ms"
               : "each order's end pushed over the bridge, then read at its position");
-          System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first; the JIT "
-            + "compiler's share of a CPU in its last part: %.1f%%)%n", warmup.seconds(), warmup.jitPercent());
+          System.out.printf("  measured after a warm-up of %d s at the same rate (its orders all settled first; the "
+            + "JIT compiler's share of a CPU in its last part: %.1f%%)%n", warmup.seconds(), warmup.jitPercent());
         }
         return failed.get() == 0 && latencies.size() == total ? 0 : 1;
       } finally {
@@ -419,8 +420,7 @@ public final class OrdersBench implements Callable<Integer> {
     return sent;
   }
 
-  /** One phase of load: {@code rate} placements a second for {@code seconds}, each followed until FILLED. */
-  /** How long the warm-up ran, and the compiler's share of one CPU over its last 10 s. */
+  /** How long the warm-up ran, and the compiler's share of one CPU over its last part. */
   private record Warmup(int seconds, double jitPercent) {
   }
 
@@ -433,7 +433,9 @@ public final class OrdersBench implements Callable<Integer> {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     int done = 0;
     double jitPercent = Double.NaN;
-    while (done < warmupSeconds || done < warmupMaxSeconds && !(jitPercent < jitSettledPercent)) {
+    // --warmup-seconds 0: none at all
+    while (done < warmupSeconds
+        || warmupSeconds > 0 && done < warmupMaxSeconds && !(jitPercent < jitSettledPercent)) {
       int chunk = Math.min(10, (done < warmupSeconds ? warmupSeconds : warmupMaxSeconds) - done);
       long jitBefore = jit.getTotalCompilationTime();
       long t0 = System.nanoTime();
@@ -452,6 +454,7 @@ public final class OrdersBench implements Callable<Integer> {
     return new Warmup(done, jitPercent);
   }
 
+  /** One phase of load: {@code rate} placements a second for {@code seconds}, each followed until FILLED. */
   private Load load(List<Portfolio> portfolios, int rate, int seconds) {
     int total = Math.max(1, rate * seconds);
     Load load = new Load(total, System.nanoTime());
