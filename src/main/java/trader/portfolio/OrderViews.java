@@ -14,8 +14,6 @@ import trader.portfolio.PortfolioEvent.PortfolioOpened;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,12 +29,7 @@ final class OrderViews implements Projection {
   private final Portfolio portfolio = new Portfolio();
   private final Vertx vertx;
   /** Owners of portfolios seen in recent batches, for the pushes after commit. */
-  private final Map<String, String> owners = Collections.synchronizedMap(new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > 100_000;
-    }
-  });
+  private final Map<String, String> owners = BoundedMap.create(100_000, false);
 
   OrderViews(Vertx vertx) {
     this.vertx = vertx;
