@@ -39,6 +39,12 @@ final class BrokerOrders implements Projection {
     return e.streamId().startsWith(PREFIX);
   }
 
+  /** Read only when an exchange starts or a session closes (both wait for it to catch up): batches may gather. */
+  @Override
+  public java.time.Duration batchInterval() {
+    return java.time.Duration.ofMillis(50);
+  }
+
   @Override
   public List<String> tables() {
     return List.of("broker_orders");

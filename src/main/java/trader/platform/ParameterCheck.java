@@ -91,8 +91,11 @@ final class ParameterCheck {
     if (first == '-' || (first >= '0' && first <= '9')) {
       return !JSON_NUMBER.matcher(raw).matches();
     }
-    // anything else but an array, an object, true, false or null cannot be a JSON document
-    return "[{tfn".indexOf(first) < 0;
+    if (first == '[' || first == '{') {
+      return false;
+    }
+    // a literal is matched letter by letter: a value not starting with one fails to decode (as a UUID "f3a…" does)
+    return !(raw.startsWith("true") || raw.startsWith("false") || raw.startsWith("null"));
   }
 
   /** The transformers {@code RequestValidatorImpl} uses; other styles are refused as they are there. */

@@ -67,6 +67,12 @@ final class PortfolioViews implements Projection {
     return event.streamId().startsWith(PREFIX);
   }
 
+  /** Read by people (pushed to their browsers): 20 ms later is not seen, a transaction per event or two is. */
+  @Override
+  public java.time.Duration batchInterval() {
+    return java.time.Duration.ofMillis(20);
+  }
+
   @Override
   public List<String> tables() {
     return List.of("portfolios", "portfolio_history");

@@ -135,6 +135,8 @@ class ContractRequestValidatorTest {
     assertThat(ParameterCheck.decodesToItself(ORDER)).isTrue();
     assertThat(ParameterCheck.decodesToItself(ORDER_WITH_DIGITS_FIRST)).isTrue();
     assertThat(ParameterCheck.decodesToItself("12-34")).isTrue();
+    assertThat(ParameterCheck.decodesToItself("f6afb2d4-5e1c-4d6a-9b1e-0c2d3e4f5a6b")).isTrue();
+    assertThat(ParameterCheck.decodesToItself("null-1")).isFalse();
   }
 
   @Test

@@ -25,6 +25,18 @@ public interface Projection {
     return 1;
   }
 
+  /**
+   * The least time between the starts of two batches of a shard that wrote something. Under a steady stream of
+   * events a runner otherwise commits a transaction for every event or two (each with its fixed cost: begin, version
+   * check, offset, commit); waiting lets a batch gather the events of this interval instead. A runner that wrote
+   * nothing for this long starts at once, so an idle read side answers without the delay. Zero (the default) for read
+   * sides someone waits on (an order's status); a read side read by people (a portfolio's value) or only after a
+   * restart can take a few tens of milliseconds.
+   */
+  default java.time.Duration batchInterval() {
+    return java.time.Duration.ZERO;
+  }
+
   /** Whether this projection wants {@code event}; others only advance its offset. */
   boolean handles(StoredEvent event);
 

@@ -30,7 +30,9 @@ import java.util.List;
  *
  * <p>Each batch is one transaction on that connection: the projection's changes and the new offset commit
  * together. The transaction first reads the projection's active version {@code FOR SHARE}, so a rebuild's swap
- * waits for it and the runner notices the swap at its next batch.
+ * waits for it and the runner notices the swap at its next batch. A projection may ask for a
+ * {@linkplain Projection#batchInterval() batch interval}: batches then gather events instead of following each other
+ * as fast as they commit.
  */
 final class ShardRunner {
 
@@ -44,6 +46,8 @@ final class ShardRunner {
    * How long a runner may leave pages it had nothing to apply from unrecorded in {@code projection_offsets}. Under load
    * most pages hold nothing for most runners; writing each of them was one transaction per runner per page. Unrecorded
    * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress messages.
+   * A projection without tables (a publisher) records its offset the same way: after a crash it publishes up to this
+   * much again, which its consumers already take (they are at least once).
    */
   static final long UNRECORDED_MS = 500;
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
@@ -84,6 +88,12 @@ final class ShardRunner {
   private Position prefetchedFrom;
   private boolean rebuilding;
   private long rebuildCheckedAt;
+  /** When the last batch that wrote began (nanoTime), and the timer of a poll held back by the batch interval. */
+  private long lastWriteAt;
+  private long intervalTimer = -1;
+  /** Events published (by a projection without tables) since its offset was last recorded, and the last one's time. */
+  private long unrecordedEvents;
+  private java.time.OffsetDateTime unrecordedLastEventAt;
 
   private volatile long lagEvents;
   private volatile long lagMillis;
@@ -103,6 +113,7 @@ final class ShardRunner {
     this.shard = shard;
     this.options = options;
     this.label = "Projection " + projection.name() + " shard " + shard;
+    this.lastWriteAt = System.nanoTime() - java.util.concurrent.TimeUnit.HOURS.toNanos(1);
     Tags tags = Tags.of("projection", projection.name(), "shard", String.valueOf(shard));
     Gauge.builder("projection.lag.events", () -> lagEvents).tags(tags)
       .description("journal events not yet applied (approximate: global sequence distance)").register(registry);
@@ -256,6 +267,8 @@ final class ShardRunner {
           offset = new Position(row.getLong("transaction_id"), row.getLong("sequence"));
           stored = offset;
           storedAt = System.nanoTime();
+          unrecordedEvents = 0; // published past the stored offset, they are published (and counted) again
+          unrecordedLastEventAt = null;
           stoppedReason = row.getString("stopped_reason");
           return tx.commit();
         })
@@ -290,6 +303,16 @@ final class ShardRunner {
     }
     if (stoppedReason != null) {
       checkResumed();
+      return;
+    }
+    long early = projection.batchInterval().toNanos() - (System.nanoTime() - lastWriteAt);
+    if (early > 0) {
+      if (intervalTimer == -1) {
+        intervalTimer = vertx.setTimer(Math.max(1, early / 1_000_000), t -> context.runOnContext(v -> {
+          intervalTimer = -1;
+          poll();
+        }));
+      }
       return;
     }
     busy = true;
@@ -369,16 +392,21 @@ final class ShardRunner {
     Position from = stored;
     if (mine.isEmpty()) {
       // a runner that may have missed a swap records first (failing if it did) rather than report unchecked progress
-      return versionSuspect ? advance(c, expectedVersion, from, last.position(), List.of())
+      return versionSuspect ? advance(c, expectedVersion, from, last.position())
         : recordIfDue(passed(last.position()));
     }
+    lastWriteAt = System.nanoTime();
     Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
     if (projection.tables().isEmpty()) {
-      // only publishes (done by prepare): nothing to apply atomically with the offset, so one statement, not five
-      return prepared.compose(p -> advance(c, expectedVersion, from, last.position(), mine))
-        .map(moved -> {
+      // only publishes (done by prepare): nothing to apply atomically with the offset, so its offset is recorded as
+      // that of a page with nothing to apply, at most every UNRECORDED_MS (a crash publishes those pages again: at
+      // least once, as a crash between a send and its record always could)
+      return prepared.compose(p -> {
           committed(mine);
-          return moved;
+          unrecordedEvents += mine.size();
+          unrecordedLastEventAt = mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC);
+          return versionSuspect ? advance(c, expectedVersion, from, last.position())
+            : recordIfDue(passed(last.position()));
         })
         .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
           : new BatchFailed(mine.get(0), last.position(), e)));
@@ -440,28 +468,32 @@ final class ShardRunner {
     if (c == null) {
       return Future.failedFuture(new IllegalStateException("connection lost"));
     }
-    return advance(c, version, stored, offset, List.of()).map(result);
+    return advance(c, version, stored, offset).map(result);
   }
 
   /**
-   * A page with nothing to write (a projection without tables, or the unrecorded pages of {@link #recordIfDue}) only
-   * moves the offset: one statement instead of a transaction of five, since there is nothing to apply atomically with
-   * it. It still moves only from where this runner last recorded it and only while its version is active, so a runner
-   * that lost its lock or missed a swap changes nothing and reloads.
+   * Pages with nothing to write (those of a projection without tables, and the pages of others with nothing for this
+   * shard) only move the offset: one statement instead of a transaction of five, since there is nothing to apply
+   * atomically with it, and the published events counted since the last record. It still moves only from where this
+   * runner last recorded it and only while its version is active, so a runner that lost its lock or missed a swap
+   * changes nothing and reloads.
    */
-  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to,
-                                  List<StoredEvent> applied) {
-    Object lastEventAt = applied.isEmpty() ? null
-      : applied.get(applied.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC);
+  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to) {
+    long applied = unrecordedEvents;
     return c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
         + "events_applied = events_applied + $8, last_event_at = coalesce($9, last_event_at), updated_at = now() "
         + "where name = $1 and version = $2 and shard = $3 and transaction_id = $6 and sequence = $7 "
         + "and $2 = (select active_version from projection_versions where name = $1)")
       .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
-        from.transactionId(), from.sequence(), applied.size(), lastEventAt}))
-      .compose(r -> r.rowCount() == 1 ? Future.succeededFuture(recorded(to))
-        : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
-          + "moved the offset")));
+        from.transactionId(), from.sequence(), applied, unrecordedLastEventAt}))
+      .compose(r -> {
+        if (r.rowCount() == 1) {
+          unrecordedEvents -= applied;
+        }
+        return r.rowCount() == 1 ? Future.succeededFuture(recorded(to))
+          : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
+            + "moved the offset"));
+      });
   }
 
   /** After a committed batch: the new offset, and the progress message readers wait for. */

@@ -333,6 +333,32 @@ class ProjectionTest {
     eventually(() -> view("totals_held").equals(fold("totals_held")), Duration.ofSeconds(30));
   }
 
+  /**
+   * With a batch interval, a runner that has just written holds its next batch back until the interval has passed,
+   * so events committed one by one meanwhile go in one transaction; one that has not written for that long starts at
+   * once.
+   */
+  @Test
+  void aBatchIntervalGathersTheEventsCommittedMeanwhileButDoesNotDelayAnIdleRunner() throws Exception {
+    StreamTotals projection = new StreamTotals("totals_interval", 1);
+    projection.interval = Duration.ofSeconds(4);
+    runtime(projection);
+    long start = System.nanoTime();
+    write("first", 1, 1);
+    eventually(() -> view("totals_interval").equals(fold("totals_interval")), Duration.ofSeconds(30));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an idle runner's batch").isLessThan(Duration.ofSeconds(3));
+    assertThat(projection.batches.get()).isEqualTo(1);
+
+    for (int i = 0; i < 5; i++) {
+      write("next" + i, 1, 1); // five commits, 100 ms apart
+      Thread.sleep(100);
+    }
+    Thread.sleep(500);
+    assertThat(view("totals_interval")).as("held back within the interval").hasSize(1);
+    eventually(() -> view("totals_interval").equals(fold("totals_interval")), Duration.ofSeconds(30));
+    assertThat(projection.batches.get()).as("the five in one batch").isEqualTo(2);
+  }
+
   @Test
   void rebuildFillsANewVersionWhileTheOldServesThenSwaps() throws Exception {
     StreamTotals projection = new StreamTotals("totals_rebuild", 2);

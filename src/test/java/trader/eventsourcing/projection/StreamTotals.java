@@ -25,6 +25,10 @@ final class StreamTotals implements Projection {
   volatile double slowSeconds;
   /** While set, batches wait in {@link #prepare} (before their transaction) until it completes; they say so here. */
   volatile Promise<Void> gate;
+  /** What {@link #batchInterval} answers. */
+  volatile java.time.Duration interval = java.time.Duration.ZERO;
+  /** Batches applied (rolled back ones included). */
+  final java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
   final CompletableFuture<Void> gateReached = new CompletableFuture<>();
   private final String name;
   private final int shards;
@@ -47,6 +51,11 @@ final class StreamTotals implements Projection {
   @Override
   public boolean handles(StoredEvent event) {
     return event.type().equals(TYPE);
+  }
+
+  @Override
+  public java.time.Duration batchInterval() {
+    return interval;
   }
 
   @Override
@@ -74,6 +83,7 @@ final class StreamTotals implements Projection {
 
   @Override
   public Future<Void> apply(SqlConnection c, List<StoredEvent> events) {
+    batches.incrementAndGet();
     List<Tuple> totals = new ArrayList<>();
     List<Tuple> applied = new ArrayList<>();
     for (StoredEvent e : events) {
