@@ -115,6 +115,10 @@ public final class OrdersBench implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object instead of a table")
   boolean json;
 
+  @Option(names = "--times", paramLabel = "FILE", description = "also write each measured order's send and settle "
+    + "times (epoch microseconds) as CSV: when the slow ones happened, to set beside GC or system logs")
+  java.nio.file.Path timesFile;
+
   @Spec
   CommandSpec spec;
 
@@ -277,6 +281,11 @@ public final class OrdersBench implements Callable<Integer> {
           report.row("the Kafka process's CPU per order", "ms", kafkaCpuPerOrder, null);
         }
         stages(scratch, times, bootstrap, prefix).forEach(report::latency);
+        if (timesFile != null) {
+          StringBuilder csv = new StringBuilder("order_id,sent_us,settled_us\n");
+          times.forEach((id, t) -> csv.append(id).append(',').append(t[0]).append(',').append(t[1]).append('\n'));
+          java.nio.file.Files.writeString(timesFile, csv);
+        }
         JsonObject result = report.json().put("rate", rate).put("seconds", seconds)
           .put("warmupSeconds", warmup.seconds())
           .put("warmupJitPercent", Double.isNaN(warmup.jitPercent()) ? null : warmup.jitPercent())

@@ -415,7 +415,8 @@ final class ShardRunner {
     // The version is read FOR SHARE first: a swap waits for this batch (no lock cycle with its drop of the old
     // schema), and a swap committed earlier is seen even when the apply then fails against the new version's tables.
     // (The search_path is the connection's, set by setUp.)
-    return prepared.compose(p -> c.begin()).compose(tx -> inTransaction(tx, () -> {
+    // (BEGIN goes out with them: statements issued while it is in flight join its transaction.)
+    return prepared.compose(p -> inTransaction(c, begun -> {
         Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
           + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
         Future<Void> applied = here(applyCatching(c, mine));
@@ -435,8 +436,8 @@ final class ShardRunner {
           if (all.failed()) {
             return Future.failedFuture(all.cause());
           }
-          return moved.result() == 1 ? tx.commit() : Future.failedFuture(new VersionChanged(expectedVersion,
-            "its offset moved (another runner applied this batch)"));
+          return moved.result() == 1 ? begun.compose(Transaction::commit) : Future.failedFuture(new VersionChanged(
+            expectedVersion, "its offset moved (another runner applied this batch)"));
         });
       }))
       .map(v -> {
@@ -524,15 +525,25 @@ final class ShardRunner {
     return EventLoops.on(context, future);
   }
 
-  /** {@code batch} in {@code tx}, rolled back on any failure, a thrown one included: an open one would hold back every tailer. */
-  private static Future<Void> inTransaction(Transaction tx, java.util.function.Supplier<Future<Void>> batch) {
+  /**
+   * {@code batch} in a transaction begun on {@code c}, rolled back on any failure, a thrown one included: an open one
+   * would hold back every tailer. The batch gets the transaction's future at once, not once BEGIN has been answered.
+   */
+  private static Future<Void> inTransaction(PgConnection c,
+                                            java.util.function.Function<Future<Transaction>, Future<Void>> batch) {
+    Future<Transaction> begun;
     Future<Void> result;
     try {
-      result = batch.get();
+      begun = c.begin();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    try {
+      result = batch.apply(begun);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    return result.onFailure(e -> rollback(tx));
+    return result.onFailure(e -> begun.onSuccess(ShardRunner::rollback));
   }
 
   /** The projection's apply; one that throws instead of failing its future fails the batch all the same. */
