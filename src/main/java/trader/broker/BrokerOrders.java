@@ -39,10 +39,13 @@ final class BrokerOrders implements Projection {
     return e.streamId().startsWith(PREFIX);
   }
 
-  /** Read only when an exchange starts or a session closes (both wait for it to catch up): batches may gather. */
+  /**
+   * Read when an exchange starts or a session closes (both wait for it to catch up); its commits also tell the running
+   * exchange of cancels and expiries (see {@link #committed}), which reach the book up to this much later.
+   */
   @Override
   public java.time.Duration batchInterval() {
-    return java.time.Duration.ofMillis(50);
+    return java.time.Duration.ofMillis(20);
   }
 
   @Override

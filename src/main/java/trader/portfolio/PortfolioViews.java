@@ -67,7 +67,10 @@ final class PortfolioViews implements Projection {
     return event.streamId().startsWith(PREFIX);
   }
 
-  /** Read by people (pushed to their browsers): 20 ms later is not seen, a transaction per event or two is. */
+  /**
+   * Read by people (pushed to their browsers; a read with a position waits for it): up to 20 ms later is not seen, a
+   * transaction per event or two under load is.
+   */
   @Override
   public java.time.Duration batchInterval() {
     return java.time.Duration.ofMillis(20);

@@ -137,6 +137,11 @@ class ContractRequestValidatorTest {
     assertThat(ParameterCheck.decodesToItself("12-34")).isTrue();
     assertThat(ParameterCheck.decodesToItself("f6afb2d4-5e1c-4d6a-9b1e-0c2d3e4f5a6b")).isTrue();
     assertThat(ParameterCheck.decodesToItself("null-1")).isFalse();
+    for (String raw : new String[] {"nul-", "tru:", "f-1", "fals:", "true-1", "false:x", "null", "n"}) {
+      if (ParameterCheck.decodesToItself(raw)) {
+        assertThat(transformer.transform(orderId, raw)).as(raw).isEqualTo(raw);
+      }
+    }
   }
 
   @Test

@@ -76,7 +76,14 @@ class SagaReplayTest {
       String second = http.post("/api/portfolios").bearerTokenAuthentication(newToken)
         .sendJsonObject(new JsonObject().put("name", "After")).await().bodyAsJsonObject().getString("portfolioId");
       transfer(http, newToken, savings(), portfolio(second), "1.00");
-      // every step again (withdraw + deposit twice, one declined withdrawal) and the new transfer's two
+      // every step again (withdraw + deposit twice, one declined withdrawal) and the new transfer's two; a publisher
+      // records its offset at most every 500 ms (and once idle at its next poll), so wait for the count, then check
+      // that nothing more comes
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (publishedAgain(pool) < 5 + 2 && System.nanoTime() < until) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(1500);
       assertThat(publishedAgain(pool)).isEqualTo(5 + 2);
     } finally {
       node.close();

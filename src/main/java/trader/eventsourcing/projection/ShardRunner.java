@@ -46,7 +46,7 @@ final class ShardRunner {
    * How long a runner may leave pages it had nothing to apply from unrecorded in {@code projection_offsets}. Under load
    * most pages hold nothing for most runners; writing each of them was one transaction per runner per page. Unrecorded
    * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress messages.
-   * A projection without tables (a publisher) records its offset the same way: after a crash it publishes up to this
+   * A projection without tables (a publisher) records its offset the same way: after a crash or a stop it publishes up to this
    * much again, which its consumers already take (they are at least once).
    */
   static final long UNRECORDED_MS = 500;
@@ -67,6 +67,8 @@ final class ShardRunner {
   private long lookAgainTimer = -1;
 
   private PgConnection connection;
+  /** Counts connections lost or dropped: what a batch begun on an earlier one completes with changes nothing. */
+  private int session;
   private boolean stopping;
   private boolean owner;
   private boolean busy;
@@ -165,6 +167,7 @@ final class ShardRunner {
     return Future.<Void>future(p -> context.runOnContext(v -> {
       stopping = true;
       vertx.cancelTimer(timer);
+      vertx.cancelTimer(intervalTimer);
       PgConnection c = connection;
       connection = null;
       owner = false;
@@ -201,6 +204,7 @@ final class ShardRunner {
       return;
     }
     connection = null;
+    session++;
     if (owner) {
       LOG.warn("{} lost its connection (and lock); will try to take it back", label);
     }
@@ -212,6 +216,7 @@ final class ShardRunner {
   private void dropConnection() {
     PgConnection c = connection;
     connection = null;
+    session++;
     owner = false;
     busy = false;
     if (c != null) {
@@ -305,8 +310,11 @@ final class ShardRunner {
       checkResumed();
       return;
     }
+    // held back only at the head: a full page before (its successor prefetched) is a backlog, and isolating a failed
+    // page goes one event at a time; neither should wait out an interval per page
+    boolean backlog = prefetched != null && offset.equals(prefetchedFrom);
     long early = projection.batchInterval().toNanos() - (System.nanoTime() - lastWriteAt);
-    if (early > 0) {
+    if (early > 0 && !backlog && isolateUntil == null) {
       if (intervalTimer == -1) {
         intervalTimer = vertx.setTimer(Math.max(1, early / 1_000_000), t -> context.runOnContext(v -> {
           intervalTimer = -1;
@@ -317,6 +325,7 @@ final class ShardRunner {
     }
     busy = true;
     wakeRequested = false;
+    int polling = session;
     int limit = isolateUntil != null ? 1 : options.batchSize();
     refreshHead();
     Future<List<StoredEvent>> page = prefetched != null && offset.equals(prefetchedFrom) && isolateUntil == null
@@ -330,6 +339,9 @@ final class ShardRunner {
       }
       return applyBatch(events);
     }).onComplete(ar -> {
+      if (polling != session) {
+        return; // its connection was lost meanwhile: the runner has set up again (or will), this batch counts for nothing
+      }
       if (ar.failed()) {
         prefetched = null;
       }
@@ -392,21 +404,27 @@ final class ShardRunner {
     Position from = stored;
     if (mine.isEmpty()) {
       // a runner that may have missed a swap records first (failing if it did) rather than report unchecked progress
-      return versionSuspect ? advance(c, expectedVersion, from, last.position())
+      return versionSuspect ? advance(c, expectedVersion, from, last.position(), 0, null)
         : recordIfDue(passed(last.position()));
     }
     lastWriteAt = System.nanoTime();
     Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
     if (projection.tables().isEmpty()) {
       // only publishes (done by prepare): nothing to apply atomically with the offset, so its offset is recorded as
-      // that of a page with nothing to apply, at most every UNRECORDED_MS (a crash publishes those pages again: at
+      // that of a page with nothing to apply, at most every UNRECORDED_MS (a crash or a stop publishes those pages again: at
       // least once, as a crash between a send and its record always could)
       return prepared.compose(p -> {
+          if (c != connection) {
+            return Future.failedFuture(new IllegalStateException("connection lost"));
+          }
           committed(mine);
+          java.time.OffsetDateTime lastAt = mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC);
+          if (versionSuspect) {
+            return advance(c, expectedVersion, from, last.position(), mine.size(), lastAt);
+          }
           unrecordedEvents += mine.size();
-          unrecordedLastEventAt = mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC);
-          return versionSuspect ? advance(c, expectedVersion, from, last.position())
-            : recordIfDue(passed(last.position()));
+          unrecordedLastEventAt = lastAt;
+          return recordIfDue(passed(last.position()));
         })
         .recover(e -> Future.failedFuture(e instanceof VersionChanged || e instanceof PrepareFailed ? e
           : new BatchFailed(mine.get(0), last.position(), e)));
@@ -469,27 +487,31 @@ final class ShardRunner {
     if (c == null) {
       return Future.failedFuture(new IllegalStateException("connection lost"));
     }
-    return advance(c, version, stored, offset).map(result);
+    return advance(c, version, stored, offset, 0, null).map(result);
   }
 
   /**
    * Pages with nothing to write (those of a projection without tables, and the pages of others with nothing for this
    * shard) only move the offset: one statement instead of a transaction of five, since there is nothing to apply
-   * atomically with it, and the published events counted since the last record. It still moves only from where this
-   * runner last recorded it and only while its version is active, so a runner that lost its lock or missed a swap
-   * changes nothing and reloads.
+   * atomically with it, and the published events counted since the last record (and {@code batchEvents}, those of a
+   * batch in hand, counted only if this record succeeds). It still moves only from where this runner last recorded
+   * it and only while its version is active, so a runner that lost its lock or missed a swap changes nothing and
+   * reloads.
    */
-  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to) {
-    long applied = unrecordedEvents;
+  private Future<Boolean> advance(PgConnection c, int expectedVersion, Position from, Position to, int batchEvents,
+                                  java.time.OffsetDateTime batchLastAt) {
+    long earlier = unrecordedEvents;
+    long applied = earlier + batchEvents;
+    java.time.OffsetDateTime lastEventAt = batchLastAt != null ? batchLastAt : unrecordedLastEventAt;
     return c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
         + "events_applied = events_applied + $8, last_event_at = coalesce($9, last_event_at), updated_at = now() "
         + "where name = $1 and version = $2 and shard = $3 and transaction_id = $6 and sequence = $7 "
         + "and $2 = (select active_version from projection_versions where name = $1)")
       .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard, to.transactionId(), to.sequence(),
-        from.transactionId(), from.sequence(), applied, unrecordedLastEventAt}))
+        from.transactionId(), from.sequence(), applied, lastEventAt}))
       .compose(r -> {
         if (r.rowCount() == 1) {
-          unrecordedEvents -= applied;
+          unrecordedEvents -= earlier;
         }
         return r.rowCount() == 1 ? Future.succeededFuture(recorded(to))
           : Future.failedFuture(new VersionChanged(expectedVersion, "the active version changed or another runner "
@@ -538,6 +560,8 @@ final class ShardRunner {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    // a BEGIN that fails leaves the client's transaction open, and every later begin() would throw: start afresh
+    begun.onFailure(e -> c.close());
     try {
       result = batch.apply(begun);
     } catch (RuntimeException e) {

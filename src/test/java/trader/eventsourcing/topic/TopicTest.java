@@ -129,6 +129,10 @@ class TopicTest {
     while (count("select count(*) from effects") < selected.size() && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
+    // a publisher records its offset at most every 500 ms, and once idle at its next poll
+    while (publishedSoFar() < selected.size() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
     Thread.sleep(1000);
     subscriber.close().await();
     runtime.close().await();
