@@ -46,8 +46,8 @@ final class ShardRunner {
    * How long a runner may leave pages it had nothing to apply from unrecorded in {@code projection_offsets}. Under load
    * most pages hold nothing for most runners; writing each of them was one transaction per runner per page. Unrecorded
    * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress messages.
-   * A projection without tables (a publisher) records its offset the same way: after a crash or a stop it publishes up to this
-   * much again, which its consumers already take (they are at least once).
+   * A projection without tables (a publisher) records its offset the same way: after a crash it publishes up to
+   * this much again, which its consumers already take (they are at least once).
    */
   static final long UNRECORDED_MS = 500;
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
@@ -169,9 +169,15 @@ final class ShardRunner {
       vertx.cancelTimer(timer);
       vertx.cancelTimer(intervalTimer);
       PgConnection c = connection;
-      connection = null;
-      owner = false;
-      (c == null ? Future.<Void>succeededFuture() : c.close()).onComplete(ar -> p.complete());
+      // the offset in hand, if no batch is: a publisher's next owner then does not send its last pages again
+      Future<?> recorded = c != null && owner && !busy && !stored.equals(offset)
+        ? advance(c, version, stored, offset, 0, null).recover(e -> Future.succeededFuture())
+        : Future.succeededFuture();
+      recorded.onComplete(r -> {
+        connection = null;
+        owner = false;
+        (c == null ? Future.<Void>succeededFuture() : c.close()).onComplete(ar -> p.complete());
+      });
     }));
   }
 
@@ -340,7 +346,7 @@ final class ShardRunner {
       return applyBatch(events);
     }).onComplete(ar -> {
       if (polling != session) {
-        return; // its connection was lost meanwhile: the runner has set up again (or will), this batch counts for nothing
+        return; // its connection was lost meanwhile: the runner sets up again, this batch counts for nothing
       }
       if (ar.failed()) {
         prefetched = null;
@@ -411,7 +417,7 @@ final class ShardRunner {
     Future<Void> prepared = here(projection.prepare(mine)).recover(e -> Future.failedFuture(new PrepareFailed(e)));
     if (projection.tables().isEmpty()) {
       // only publishes (done by prepare): nothing to apply atomically with the offset, so its offset is recorded as
-      // that of a page with nothing to apply, at most every UNRECORDED_MS (a crash or a stop publishes those pages again: at
+      // that of a page with nothing to apply, at most every UNRECORDED_MS (a crash publishes those pages again: at
       // least once, as a crash between a send and its record always could)
       return prepared.compose(p -> {
           if (c != connection) {

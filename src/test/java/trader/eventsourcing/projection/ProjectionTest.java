@@ -346,7 +346,8 @@ class ProjectionTest {
     long start = System.nanoTime();
     write("first", 1, 1);
     eventually(() -> view("totals_interval").equals(fold("totals_interval")), Duration.ofSeconds(30));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an idle runner's batch").isLessThan(Duration.ofSeconds(2));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an idle runner's batch")
+      .isLessThan(Duration.ofSeconds(2));
     assertThat(projection.batches.get()).isEqualTo(1);
 
     for (int i = 0; i < 5; i++) {
@@ -364,6 +365,47 @@ class ProjectionTest {
     eventually(() -> view("totals_interval").equals(fold("totals_interval")), Duration.ofSeconds(30));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a runner idle since").isLessThan(Duration.ofSeconds(2));
     assertThat(projection.batches.get()).isEqualTo(3);
+  }
+
+  /**
+   * A projection without tables (a publisher) records its offset at most every 500 ms; a runner that stops records
+   * the offset in hand, so that the next owner does not publish its last pages again.
+   */
+  @Test
+  void aStoppingPublisherRecordsTheOffsetInHand() throws Exception {
+    List<java.util.UUID> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    Projection publisher = new Projection() {
+      @Override
+      public String name() {
+        return "publish_stop";
+      }
+
+      @Override
+      public boolean handles(trader.eventsourcing.journal.StoredEvent event) {
+        return event.type().equals(StreamTotals.TYPE);
+      }
+
+      @Override
+      public Future<Void> prepare(List<trader.eventsourcing.journal.StoredEvent> events) {
+        events.forEach(e -> published.add(e.eventId()));
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Void> apply(io.vertx.sqlclient.SqlConnection c, List<trader.eventsourcing.journal.StoredEvent> e) {
+        return Future.failedFuture(new IllegalStateException("never called without tables"));
+      }
+    };
+    Projections runtime = runtime(publisher);
+    List<Appended> written = write("stop", 3, 1);
+    eventually(() -> published.size() == 3, Duration.ofSeconds(30));
+    runtime.close().await();
+
+    Position last = written.stream().map(Appended::position).max(Position::compareTo).orElseThrow();
+    Row stored = pool.query("select transaction_id, sequence, events_applied from projection_offsets "
+      + "where name = 'publish_stop'").execute().await().iterator().next();
+    assertThat(new Position(stored.getLong("transaction_id"), stored.getLong("sequence"))).isEqualTo(last);
+    assertThat(stored.getLong("events_applied")).isEqualTo(3);
   }
 
   @Test
