@@ -67,8 +67,6 @@ final class ShardRunner {
   private long lookAgainTimer = -1;
 
   private PgConnection connection;
-  /** Counts connections lost or dropped: what a batch begun on an earlier one completes with changes nothing. */
-  private int session;
   private boolean stopping;
   private boolean owner;
   private boolean busy;
@@ -210,7 +208,6 @@ final class ShardRunner {
       return;
     }
     connection = null;
-    session++;
     if (owner) {
       LOG.warn("{} lost its connection (and lock); will try to take it back", label);
     }
@@ -222,7 +219,6 @@ final class ShardRunner {
   private void dropConnection() {
     PgConnection c = connection;
     connection = null;
-    session++;
     owner = false;
     busy = false;
     if (c != null) {
@@ -331,7 +327,7 @@ final class ShardRunner {
     }
     busy = true;
     wakeRequested = false;
-    int polling = session;
+    PgConnection polling = connection;
     int limit = isolateUntil != null ? 1 : options.batchSize();
     refreshHead();
     Future<List<StoredEvent>> page = prefetched != null && offset.equals(prefetchedFrom) && isolateUntil == null
@@ -345,7 +341,7 @@ final class ShardRunner {
       }
       return applyBatch(events);
     }).onComplete(ar -> {
-      if (polling != session) {
+      if (polling != connection) {
         return; // its connection was lost meanwhile: the runner sets up again, this batch counts for nothing
       }
       if (ar.failed()) {

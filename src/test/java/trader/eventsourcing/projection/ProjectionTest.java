@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,15 +16,18 @@ import trader.eventsourcing.journal.Appended;
 import trader.eventsourcing.journal.Journal;
 import trader.eventsourcing.journal.NewEvent;
 import trader.eventsourcing.journal.Position;
+import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.journal.Upcasters;
 import trader.testing.ProjectionRig;
 import trader.testing.TestDatabase;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -373,7 +377,7 @@ class ProjectionTest {
    */
   @Test
   void aStoppingPublisherRecordsTheOffsetInHand() throws Exception {
-    List<java.util.UUID> published = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<UUID> published = Collections.synchronizedList(new ArrayList<>());
     Projection publisher = new Projection() {
       @Override
       public String name() {
@@ -381,18 +385,18 @@ class ProjectionTest {
       }
 
       @Override
-      public boolean handles(trader.eventsourcing.journal.StoredEvent event) {
+      public boolean handles(StoredEvent event) {
         return event.type().equals(StreamTotals.TYPE);
       }
 
       @Override
-      public Future<Void> prepare(List<trader.eventsourcing.journal.StoredEvent> events) {
+      public Future<Void> prepare(List<StoredEvent> events) {
         events.forEach(e -> published.add(e.eventId()));
         return Future.succeededFuture();
       }
 
       @Override
-      public Future<Void> apply(io.vertx.sqlclient.SqlConnection c, List<trader.eventsourcing.journal.StoredEvent> e) {
+      public Future<Void> apply(SqlConnection c, List<StoredEvent> e) {
         return Future.failedFuture(new IllegalStateException("never called without tables"));
       }
     };
