@@ -141,8 +141,8 @@ public final class ContractRequestValidator implements RequestValidator {
           return new OperationCheck(parameters, requestBody, null);
         }
         JsonSchema schema = type.getSchema();
-        body.put(type.getIdentifier(), new BodyCheck(schema == null || isBinaryString(schema)
-          ? null : contract.getSchemaRepository().validator(schema)));
+        body.put(type.getIdentifier(), schema == null || isBinaryString(schema) ? new BodyCheck(null, null)
+          : new BodyCheck(contract.getSchemaRepository().validator(schema), PlainSchema.of(schema)));
       }
       return new OperationCheck(parameters, requestBody, body);
     }
@@ -194,6 +194,9 @@ public final class ContractRequestValidator implements RequestValidator {
       if (check.validator == null) {
         return new Value(content);
       }
+      if (check.plain != null && check.plain.accepts(json)) {
+        return new Value(json);
+      }
       OutputUnit result = check.validator.validate(json);
       try {
         result.checkValidity();
@@ -216,8 +219,11 @@ public final class ContractRequestValidator implements RequestValidator {
     }
   }
 
-  /** A media type's schema validator, null when the library would not validate the body against the schema. */
-  private record BodyCheck(Validator validator) {
+  /**
+   * A media type's schema validator, null when the library would not validate the body against the schema; and the
+   * schema checked directly, null if only the library can check it.
+   */
+  private record BodyCheck(Validator validator, PlainSchema plain) {
   }
 
   /** A checked value, as the library's {@code RequestParameterImpl}. */
