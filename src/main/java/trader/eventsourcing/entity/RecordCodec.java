@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Maps the records of one sealed interface to JSON objects under explicit, stable type names, never class names:
@@ -46,9 +47,22 @@ public final class RecordCodec<T> {
   private record Entry(String name, int schemaVersion, Class<?> type) {
   }
 
+  /** Slots of the decoded-record memo (a power of two). */
+  private static final int DECODED_SLOTS = 1024;
+
+  /** A JSON object (by identity) and the record decoded from it. */
+  private record Decoded(JsonObject json, String typeName, Object value) {
+  }
+
   private final Class<T> base;
   private final Map<String, Entry> byName;
   private final Map<Class<?>, Entry> byClass;
+  /**
+   * The records last decoded, by the identity of their JSON: a node's read sides share the journal pages they read
+   * (the same event objects), and each decoded every event again, three or four times over. A slot holds the last
+   * decoding that hashed to it; records are immutable values, so one decoding serves every reader.
+   */
+  private final AtomicReferenceArray<Decoded> decoded = new AtomicReferenceArray<>(DECODED_SLOTS);
 
   private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass) {
     this.base = base;
@@ -98,14 +112,25 @@ public final class RecordCodec<T> {
     }
   }
 
-  /** The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. */
+  /**
+   * The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. Decoding
+   * the same JSON object again (not an equal one) gives the same record, as long as the memo still holds it: the JSON
+   * must not change once decoded, as a stored event's does not.
+   */
   public T decode(String typeName, JsonObject json) {
+    int slot = System.identityHashCode(json) & (DECODED_SLOTS - 1);
+    Decoded last = decoded.get(slot);
+    if (last != null && last.json() == json && last.typeName().equals(typeName)) {
+      return base.cast(last.value());
+    }
     Entry e = byName.get(typeName);
     if (e == null) {
       throw new IllegalArgumentException("No " + base.getSimpleName() + " record is named '" + typeName
         + "'; known: " + new TreeSet<>(byName.keySet()));
     }
-    return base.cast(JSON.convertValue(json.getMap(), e.type()));
+    T value = base.cast(JSON.convertValue(json.getMap(), e.type()));
+    decoded.set(slot, new Decoded(json, typeName, value));
+    return value;
   }
 
   private Entry entry(T value) {

@@ -45,6 +45,21 @@ class RecordCodecTest {
       .hasMessageContaining("'shape.triangle'").hasMessageContaining("shape.circle");
   }
 
+  /** Read sides decoding the same stored event (one JSON object) share one decoding; other JSON is decoded anew. */
+  @Test
+  void decodesTheSameJsonObjectOnce() {
+    JsonObject json = new JsonObject().put("side", 4);
+    Shape first = codec.decode("shape.square", json);
+    assertThat(codec.decode("shape.square", json)).isSameAs(first);
+    JsonObject equal = json.copy();
+    assertThat(codec.decode("shape.square", equal)).isEqualTo(first).isNotSameAs(first);
+    assertThatThrownBy(() -> codec.decode("shape.triangle", json)).hasMessageContaining("'shape.triangle'");
+    for (int i = 0; i < 5000; i++) {
+      codec.decode("shape.square", new JsonObject().put("side", i)); // pushes the first out of the memo
+    }
+    assertThat(codec.decode("shape.square", json)).isEqualTo(new Shape.Square(4));
+  }
+
   @Test
   void refusesIncompleteOrAmbiguousRegistrations() {
     assertThatThrownBy(() -> RecordCodec.of(Shape.class).add("shape.circle", Shape.Circle.class).build())
