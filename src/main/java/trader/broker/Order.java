@@ -78,6 +78,12 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
     return new OrderState.Unplaced();
   }
 
+  /** A placement comes under an order id the broker has not seen: only a redelivery finds the order there. */
+  @Override
+  public boolean startsStream(OrderCommand command) {
+    return command instanceof OrderCommand.PlaceOrder;
+  }
+
   /** A closed order (filled, cancelled, expired, rejected) changes no more: it need not wait in memory. */
   @Override
   public boolean isFinal(OrderState state) {

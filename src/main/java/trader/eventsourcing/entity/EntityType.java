@@ -49,6 +49,17 @@ public interface EntityType<C, E, S> {
     return false;
   }
 
+  /**
+   * Whether {@code command} normally starts a new stream (placing an order under a new id, say). An entity not in
+   * memory then decides it on {@link #initialState} without reading the journal, which would find nothing: one read
+   * fewer on the command's path. Its append expects an empty stream; if the stream existed after all (the command
+   * delivered again), the conflict has the stream read and the command decided anew, as does a refusal or a
+   * decision without events on the state assumed.
+   */
+  default boolean startsStream(C command) {
+    return false;
+  }
+
   /** A snapshot is saved each time the stream's version crosses a multiple of this; 0 saves none. */
   default int snapshotEvery() {
     return 0;

@@ -42,6 +42,11 @@ final class LiveEntity<C, E, S> {
   private boolean recovered;
   /** The stream may hold events after {@link #version} (after a conflict or a failed append): read them first. */
   private boolean stale;
+  /**
+   * The state is the initial one, not read: the command starts a new stream ({@link EntityType#startsStream}). The
+   * first append's version check (the stream is empty) confirms it; anything else reads the stream first.
+   */
+  private boolean assumedNew;
   private boolean busy;
   /** Ownership moved to another node while busy: leave memory as soon as the mailbox is empty. */
   boolean passivateWhenIdle;
@@ -106,8 +111,15 @@ final class LiveEntity<C, E, S> {
       return Future.succeededFuture();
     }
     runtime.countCommand();
+    if (!recovered && type.startsStream(command.command())) {
+      // no read that would find nothing: decided on the initial state, and not taken as fresh (see decideAndPersist)
+      state = type.initialState();
+      version = 0;
+      recovered = true;
+      assumedNew = true;
+    }
     boolean fresh = !recovered || stale;
-    Future<Void> ready = !recovered ? recover() : stale ? catchUp() : Future.succeededFuture();
+    Future<Void> ready = !recovered ? recover() : stale ? readAgain() : Future.succeededFuture();
     return ready
       .compose(v -> decideAndPersist(command, runtime.options().conflictRetries(), fresh))
       .recover(e -> {
@@ -135,6 +147,7 @@ final class LiveEntity<C, E, S> {
       return apply(events);
     }).onSuccess(v -> {
       recovered = true;
+      assumedNew = false;
       runtime.countRecovery();
     });
   }
@@ -155,6 +168,11 @@ final class LiveEntity<C, E, S> {
         snapshot.version(), describe(e));
       state = type.initialState();
     }
+  }
+
+  /** The stream read again: from its snapshot if the state was only assumed, else the events after {@link #version}. */
+  private Future<Void> readAgain() {
+    return assumedNew ? recover() : catchUp();
   }
 
   /** Applies the stream's events after {@link #version}. */
@@ -187,7 +205,9 @@ final class LiveEntity<C, E, S> {
   private Future<Void> decideAndPersist(Pending<C> command, int retriesLeft, boolean fresh) {
     return switch (type.decide(state, command.command())) {
       case Decision.Reject<E> rejected when !fresh ->
-        catchUp().compose(v -> decideAndPersist(command, retriesLeft, true));
+        readAgain().compose(v -> decideAndPersist(command, retriesLeft, true));
+      case Decision.Accept<E> accepted when accepted.events().isEmpty() && assumedNew ->
+        recover().compose(v -> decideAndPersist(command, retriesLeft, true));
       case Decision.Reject<E> rejected -> {
         command.complete(new Reply.Rejected(rejected.reason()));
         yield Future.succeededFuture();
@@ -214,7 +234,7 @@ final class LiveEntity<C, E, S> {
       }
       runtime.countConflict();
       if (retriesLeft > 0) {
-        return catchUp().compose(v -> decideAndPersist(command, retriesLeft - 1, true));
+        return readAgain().compose(v -> decideAndPersist(command, retriesLeft - 1, true));
       }
       return Future.failedFuture(new CommandFailedException(type.name(), entityId, "another writer kept appending to "
         + streamId + "; gave up after " + (runtime.options().conflictRetries() + 1) + " attempts, nothing written",
@@ -228,6 +248,7 @@ final class LiveEntity<C, E, S> {
         state = type.evolve(state, event);
       }
       version = appended.version();
+      assumedNew = false; // the append found the stream at the version assumed
     } catch (RuntimeException e) {
       // the events are persisted but this state could not take them: rebuild from the journal next time
       recovered = false;

@@ -63,13 +63,25 @@ final class Account implements EntityType<Account.Command, Account.Event, Accoun
     .build();
 
   private final int snapshotEvery;
+  private final java.util.function.Predicate<Command> startsStream;
 
   Account() {
     this(0);
   }
 
   Account(int snapshotEvery) {
+    this(snapshotEvery, command -> false);
+  }
+
+  /** An account type whose commands matching {@code startsStream} are decided without reading a stream first. */
+  Account(int snapshotEvery, java.util.function.Predicate<Command> startsStream) {
     this.snapshotEvery = snapshotEvery;
+    this.startsStream = startsStream;
+  }
+
+  @Override
+  public boolean startsStream(Command command) {
+    return startsStream.test(command);
   }
 
   @Override

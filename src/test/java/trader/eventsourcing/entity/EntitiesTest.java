@@ -136,6 +136,43 @@ class EntitiesTest {
     assertThat(journal.eventsRead.get()).isEqualTo(5); // versions 21..25, after the snapshot at 20
   }
 
+  /**
+   * A command that starts a stream is decided on the initial state without a read; where the stream existed after all
+   * (a command delivered again to an entity no longer in memory), the append's conflict, a refusal or a decision
+   * without events has it read (from its snapshot) and the command decided anew.
+   */
+  @Test
+  void decidesACommandThatStartsAStreamWithoutReadingIt() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(),
+      new Account(2, command -> command instanceof Open || command instanceof Touch));
+    assertThat(accounts.send("new", new Open("dan")).await()).isInstanceOf(Reply.Accepted.class)
+      .extracting(reply -> ((Reply.Accepted) reply).version()).isEqualTo(1L);
+    assertThat(journal.reads.get() + journal.snapshotLoads.get()).as("reads before the first append").isZero();
+    assertThat(entities.stats().recoveries()).isZero();
+    assertThat(stateInMemory("new")).contains(new Active("dan", BigDecimal.ZERO, 0, 0));
+    accounts.send("new", new Deposit(money(7), 1)).await(); // version 2: a snapshot
+    assertThat(journal.reads.get()).isZero();
+
+    // delivered again to a node that no longer holds it: the append conflicts, the stream is read, then refused
+    passivate("new");
+    assertThat(accounts.send("new", new Open("dan")).await()).isEqualTo(new Reply.Rejected("the account is already open"));
+    assertThat(entities.stats().conflicts()).isEqualTo(1);
+    assertThat(journal.snapshotLoads.get()).isEqualTo(1);
+    assertThat(stored.read("account|new", 1).await()).hasSize(2);
+    assertThat(stateInMemory("new")).contains(new Active("dan", money(7), 1, 1));
+
+    // refused on the state assumed: read before refusing, then decided on what is there (no append at all)
+    passivate("new");
+    assertThat(accounts.send("new", new Open(" ")).await()).isEqualTo(new Reply.Rejected("the account is already open"));
+    assertThat(journal.appends.get()).isZero();
+
+    // accepted without events on the state assumed: read first, so the reply names the stream's real version
+    passivate("new");
+    assertThat(accounts.send("new", new Touch()).await()).isEqualTo(new Reply.Accepted(2, Position.START, 0));
+    assertThat(journal.appends.get()).isZero();
+    assertThat(journal.snapshotLoads.get()).isEqualTo(1);
+  }
+
   /** Recovery reads the snapshot and the events after the latest one at once; a newer snapshot in between is caught. */
   @Test
   void recoversTheSameStateWhenANewerSnapshotWasStoredBetweenItsTwoReads() {
@@ -288,6 +325,14 @@ class EntitiesTest {
     assertThatThrownBy(first::await).isInstanceOf(CommandTimeoutException.class)
       .hasMessageContaining("account/stalled").hasMessageContaining("300 ms");
     assertThatThrownBy(queued::await).isInstanceOf(CommandTimeoutException.class);
+  }
+
+  /** Takes the account out of memory (once its snapshot, if one is due, is saved) and resets the journal's counts. */
+  private void passivate(String id) {
+    EntitiesImpl runtime = (EntitiesImpl) entities;
+    assertThat(runtime.passivate(Account.NAME, id).await()).isTrue();
+    await(() -> !runtime.isActive(Account.NAME, id).await(), Duration.ofSeconds(5));
+    journal.reset();
   }
 
   private Optional<Object> stateInMemory(String id) {
