@@ -432,32 +432,39 @@ final class ShardRunner {
           : new BatchFailed(mine.get(0), last.position(), e)));
     }
     // the batch's statements go out together (pipelined on its connection, run in this order), then one commit.
-    // The version is read FOR SHARE first: a swap waits for this batch (no lock cycle with its drop of the old
+    // The first reads the version FOR SHARE: a swap waits for this batch (no lock cycle with its drop of the old
     // schema), and a swap committed earlier is seen even when the apply then fails against the new version's tables.
-    // (The search_path is the connection's, set by setUp.)
-    // (BEGIN goes out with them: statements issued while it is in flight join its transaction.)
+    // In the same statement, the offset moves only from the one this batch started at, and only while the version is
+    // the expected one: a batch of a runner that lost its lock meanwhile, or missed a swap, rolls back.
+    // (The search_path is the connection's, set by setUp. BEGIN goes out with them: statements issued while it is
+    // in flight join its transaction.)
     return prepared.compose(p -> inTransaction(c, begun -> {
-        Future<Integer> active = c.preparedQuery("select active_version from projection_versions where name = $1 "
-          + "for share").execute(Tuple.of(projection.name())).map(rows -> rows.iterator().next().getInteger(0));
-        Future<Void> applied = here(applyCatching(c, mine));
-        // only from the offset this batch started at: a batch of a runner that lost its lock meanwhile rolls back
-        Future<Integer> moved = c.preparedQuery("update projection_offsets set transaction_id = $4, sequence = $5, "
-            + "events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at), updated_at = now() "
-            + "where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9")
+        Future<Row> moved = c.preparedQuery("""
+            with active as (select active_version from projection_versions where name = $1 for share),
+                 moved as (update projection_offsets set transaction_id = $4, sequence = $5,
+                             events_applied = events_applied + $6, last_event_at = coalesce($7, last_event_at),
+                             updated_at = now()
+                           where name = $1 and version = $2 and shard = $3 and transaction_id = $8 and sequence = $9
+                             and version = (select active_version from active)
+                           returning 1)
+            select (select active_version from active), (select count(*) from moved)""")
           .execute(Tuple.from(new Object[] {projection.name(), expectedVersion, shard,
             last.position().transactionId(), last.position().sequence(), mine.size(),
             mine.get(mine.size() - 1).timestamp().atOffset(java.time.ZoneOffset.UTC),
             from.transactionId(), from.sequence()}))
-          .map(r -> r.rowCount());
-        return here(Future.join(active, applied, moved)).transform(all -> {
-          if (active.succeeded() && active.result() != expectedVersion) {
-            return Future.failedFuture(new VersionChanged(active.result()));
+          .map(rows -> rows.iterator().next());
+        Future<Void> applied = here(applyCatching(c, mine));
+        return here(Future.join(moved, applied)).transform(all -> {
+          Integer active = moved.succeeded() ? moved.result().getInteger(0) : null;
+          if (active != null && active != expectedVersion) {
+            return Future.failedFuture(new VersionChanged(active));
           }
           if (all.failed()) {
             return Future.failedFuture(all.cause());
           }
-          return moved.result() == 1 ? begun.compose(Transaction::commit) : Future.failedFuture(new VersionChanged(
-            expectedVersion, "its offset moved (another runner applied this batch)"));
+          return moved.result().getLong(1) == 1 ? begun.compose(Transaction::commit)
+            : Future.failedFuture(new VersionChanged(expectedVersion,
+              "its offset moved (another runner applied this batch)"));
         });
       }))
       .map(v -> {
