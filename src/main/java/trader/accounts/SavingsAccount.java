@@ -51,6 +51,7 @@ public final class SavingsAccount
     .add("savings-account.deposited", Deposited.class)
     .add("savings-account.deposit-declined", DepositDeclined.class)
     .add("savings-account.refunded", Refunded.class)
+    .sharingDecodings()
     .build();
 
   private static final RecordCodec<SavingsAccountState> STATES = RecordCodec.of(SavingsAccountState.class)

@@ -27,6 +27,7 @@ public final class User implements EntityType<UserCommand, UserEvent, UserState>
 
   private static final RecordCodec<UserEvent> EVENTS = RecordCodec.of(UserEvent.class)
     .add("user.registered", UserRegistered.class)
+    .sharingDecodings()
     .build();
 
   private static final RecordCodec<UserState> STATES = RecordCodec.of(UserState.class)

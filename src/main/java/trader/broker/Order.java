@@ -55,6 +55,7 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
     .add("order.cancelled", OrderCancelled.class)
     .add("order.expired", OrderExpired.class)
     .add("order.rejected", OrderRejected.class)
+    .sharingDecodings()
     .build();
 
   private static final RecordCodec<OrderState> STATES = RecordCodec.of(OrderState.class)

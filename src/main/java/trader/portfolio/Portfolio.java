@@ -69,6 +69,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     .add("portfolio.order-placed", OrderPlaced.class)
     .add("portfolio.order-filled", OrderFilled.class)
     .add("portfolio.order-ended", OrderEnded.class)
+    .sharingDecodings()
     .build();
 
   private static final RecordCodec<PortfolioState> STATES = RecordCodec.of(PortfolioState.class)

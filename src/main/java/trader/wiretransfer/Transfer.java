@@ -46,6 +46,7 @@ public final class Transfer implements EntityType<TransferCommand, TransferEvent
     .add("transfer.completed", TransferCompleted.class)
     .add("transfer.deposit-failed", DepositFailed.class)
     .add("transfer.refunded", TransferRefunded.class)
+    .sharingDecodings()
     .build();
 
   private static final RecordCodec<TransferState> STATES = RecordCodec.of(TransferState.class)

@@ -232,6 +232,10 @@ final class LiveEntity<C, E, S> {
       if (!(ar.cause() instanceof ConflictException conflict)) {
         return Future.failedFuture(ar.cause());
       }
+      if (assumedNew) {
+        // the stream existed after all (a command delivered again): not a rival writer, so no retry used up
+        return recover().compose(v -> decideAndPersist(command, retriesLeft, true));
+      }
       runtime.countConflict();
       if (retriesLeft > 0) {
         return readAgain().compose(v -> decideAndPersist(command, retriesLeft - 1, true));

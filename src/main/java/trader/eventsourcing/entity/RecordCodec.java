@@ -47,8 +47,12 @@ public final class RecordCodec<T> {
   private record Entry(String name, int schemaVersion, Class<?> type) {
   }
 
-  /** Slots of the decoded-record memo (a power of two). */
-  private static final int DECODED_SLOTS = 1024;
+  /**
+   * Slots of the decoded-record memo (a power of two): a node's read sides read a page within milliseconds of each
+   * other (a batch interval at most), and at a few hundred events a second this many slots hold them for a few
+   * hundred milliseconds, not long enough for a young collection to copy them.
+   */
+  private static final int DECODED_SLOTS = 256;
 
   /** A JSON object (by identity) and the record decoded from it. */
   private record Decoded(JsonObject json, String typeName, Object value) {
@@ -58,16 +62,18 @@ public final class RecordCodec<T> {
   private final Map<String, Entry> byName;
   private final Map<Class<?>, Entry> byClass;
   /**
-   * The records last decoded, by the identity of their JSON: a node's read sides share the journal pages they read
-   * (the same event objects), and each decoded every event again, three or four times over. A slot holds the last
-   * decoding that hashed to it; records are immutable values, so one decoding serves every reader.
+   * The records last decoded, by the identity of their JSON, if this codec {@linkplain Builder#sharingDecodings
+   * shares decodings} (else null): a node's read sides share the journal pages they read (the same event objects),
+   * and each decoded every event again, three or four times over. A slot holds the last decoding that hashed to it;
+   * records are immutable values, so one decoding serves every reader.
    */
-  private final AtomicReferenceArray<Decoded> decoded = new AtomicReferenceArray<>(DECODED_SLOTS);
+  private final AtomicReferenceArray<Decoded> decoded;
 
-  private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass) {
+  private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass, boolean shared) {
     this.base = base;
     this.byName = Map.copyOf(byName);
     this.byClass = Map.copyOf(byClass);
+    this.decoded = shared ? new AtomicReferenceArray<>(DECODED_SLOTS) : null;
   }
 
   /** Starts a codec for the records implementing {@code base}. */
@@ -113,13 +119,13 @@ public final class RecordCodec<T> {
   }
 
   /**
-   * The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. Decoding
-   * the same JSON object again (not an equal one) gives the same record, as long as the memo still holds it: the JSON
-   * must not change once decoded, as a stored event's does not.
+   * The record named {@code typeName} from its JSON; fails with {@link IllegalArgumentException} if unknown. If this
+   * codec shares decodings, decoding the same JSON object again (not an equal one) soon after gives the same record:
+   * the JSON must not change once decoded, as a stored event's does not.
    */
   public T decode(String typeName, JsonObject json) {
     int slot = System.identityHashCode(json) & (DECODED_SLOTS - 1);
-    Decoded last = decoded.get(slot);
+    Decoded last = decoded == null ? null : decoded.get(slot);
     if (last != null && last.json() == json && last.typeName().equals(typeName)) {
       return base.cast(last.value());
     }
@@ -129,7 +135,9 @@ public final class RecordCodec<T> {
         + "'; known: " + new TreeSet<>(byName.keySet()));
     }
     T value = base.cast(JSON.convertValue(json.getMap(), e.type()));
-    decoded.set(slot, new Decoded(json, typeName, value));
+    if (decoded != null) {
+      decoded.set(slot, new Decoded(json, typeName, value));
+    }
     return value;
   }
 
@@ -147,9 +155,19 @@ public final class RecordCodec<T> {
     private final Class<T> base;
     private final Map<String, Entry> byName = new HashMap<>();
     private final Map<Class<?>, Entry> byClass = new HashMap<>();
+    private boolean shared;
 
     private Builder(Class<T> base) {
       this.base = base;
+    }
+
+    /**
+     * Decoding the same JSON object again soon after gives the record already decoded: for events, which a node's
+     * read sides decode from the same journal pages. Not for states or commands, whose JSON is new each time.
+     */
+    public Builder<T> sharingDecodings() {
+      shared = true;
+      return this;
     }
 
     /** Registers {@code type} under {@code name}, schema version 1. */
@@ -183,7 +201,7 @@ public final class RecordCodec<T> {
         throw new IllegalArgumentException("The " + base.getSimpleName() + " codec has no name for "
           + missing.stream().map(Class::getSimpleName).toList());
       }
-      return new RecordCodec<>(base, byName, byClass);
+      return new RecordCodec<>(base, byName, byClass, shared);
     }
 
     private static void concreteSubtypes(Class<?> type, Set<Class<?>> out) {

@@ -501,7 +501,7 @@ final class ShardRunner {
 
   /**
    * Pages with nothing to write (those of a projection without tables, and the pages of others with nothing for this
-   * shard) only move the offset: one statement instead of a transaction of five, since there is nothing to apply
+   * shard) only move the offset: one statement instead of a transaction of four, since there is nothing to apply
    * atomically with it, and the published events counted since the last record (and {@code batchEvents}, those of a
    * batch in hand, counted only if this record succeeds). It still moves only from where this runner last recorded
    * it and only while its version is active, so a runner that lost its lock or missed a swap changes nothing and
