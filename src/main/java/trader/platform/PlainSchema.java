@@ -55,14 +55,16 @@ final class PlainSchema {
 
   /** The schema as a plain one; null if it uses anything else (then the library checks every value). */
   static PlainSchema of(JsonSchema schema) {
-    if (schema == null) {
-      return null;
-    }
+    return schema == null ? null : of(json(schema));
+  }
+
+  /** A schema's keywords as a JSON object (through the public interface, whatever class implements it). */
+  static JsonObject json(JsonSchema schema) {
     JsonObject json = new JsonObject();
     for (String name : schema.fieldNames()) {
       json.put(name, (Object) schema.get(name));
     }
-    return of(json);
+    return json;
   }
 
   private static PlainSchema of(JsonObject schema) {

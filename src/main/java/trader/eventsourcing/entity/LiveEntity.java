@@ -238,7 +238,7 @@ final class LiveEntity<C, E, S> {
       }
       runtime.countConflict();
       if (retriesLeft > 0) {
-        return readAgain().compose(v -> decideAndPersist(command, retriesLeft - 1, true));
+        return catchUp().compose(v -> decideAndPersist(command, retriesLeft - 1, true));
       }
       return Future.failedFuture(new CommandFailedException(type.name(), entityId, "another writer kept appending to "
         + streamId + "; gave up after " + (runtime.options().conflictRetries() + 1) + " attempts, nothing written",

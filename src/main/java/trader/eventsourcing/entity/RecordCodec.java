@@ -124,7 +124,7 @@ public final class RecordCodec<T> {
    * the JSON must not change once decoded, as a stored event's does not.
    */
   public T decode(String typeName, JsonObject json) {
-    int slot = System.identityHashCode(json) & (DECODED_SLOTS - 1);
+    int slot = decoded == null ? 0 : System.identityHashCode(json) & (DECODED_SLOTS - 1);
     Decoded last = decoded == null ? null : decoded.get(slot);
     if (last != null && last.json() == json && last.typeName().equals(typeName)) {
       return base.cast(last.value());

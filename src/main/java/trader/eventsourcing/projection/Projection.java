@@ -28,7 +28,7 @@ public interface Projection {
   /**
    * The least time between the starts of two batches of a shard that wrote something. Under a steady stream of
    * events a runner otherwise commits a transaction for every event or two (each with its fixed cost: begin, version
-   * check, offset, commit); waiting lets a batch gather the events of this interval instead. A runner that wrote
+   * check with offset, commit); waiting lets a batch gather the events of this interval instead. A runner that wrote
    * nothing for this long starts at once, so an idle read side answers without the delay, and one catching up on a
    * backlog (full pages) or isolating a failed event does not wait. Zero (the default) for read sides on the path of
    * what a client waits for (an order's status); one read by people (a portfolio's value) can take a few tens of
