@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -182,11 +184,19 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
   public static int freePort() {
     // below Linux's ephemeral range (32768 and up): a port a test keeps for a node's restart can then not be taken
     // in the meantime by some outgoing connection (seen: a restarted node's cluster port held by a client socket)
+    // never the same port twice in this JVM: a port handed out earlier may be free now only because its owner (a node
+    // not started yet, or one stopped for a restart) has not bound it yet (seen in CI: a chaos node exited on
+    // 'Address already in use')
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = 20_000 + ThreadLocalRandom.current().nextInt(12_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
         return socket.getLocalPort();
       } catch (IOException taken) {
