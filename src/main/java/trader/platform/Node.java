@@ -241,6 +241,7 @@ public final class Node implements AutoCloseable {
       projections = Projections.create(vertx, database.connectOptions(), journal, notifications, registry,
         ProjectionOptions.DEFAULT.withBatchSize(settings.integer("projections.batch-size", 1, 100_000)));
       progress = ProjectionProgress.create(vertx, pool);
+      projections.reportingTo(progress);
       kafkaLag = KafkaConsumerLag.start(vertx, kafkaAdmin, registry, settings.string("kafka.topic-prefix"),
         KAFKA_LAG_PERIOD_MS);
       engine = new Engine(vertx, settings, pool, database.connectOptions(), journal, notifications, entities,

@@ -21,7 +21,9 @@ import java.util.Map;
  * Read-your-writes: a query that carries the journal position of a command's events waits here until the
  * read side has passed it (every shard of its active version), so it sees the command's effect.
  *
- * <p>Runners publish their progress on the event bus after each commit. Waiters do not query the database each:
+ * <p>Runners report their progress after each commit and each page they had nothing to apply from: this node's
+ * runners by a direct call, other nodes' on the event bus (see {@link ProgressReports}). Waiters do not query the
+ * database each:
  * per projection, one read of the stored offsets is in flight at a time (again when a runner of that projection
  * reports progress, and at least every 50 ms while anyone waits), and every waiter is checked against its result.
  * Likewise one query for the latest committed event serves every {@link #awaitCommitted} call that came before it
@@ -64,7 +66,10 @@ public final class ProjectionProgress {
    * {@link ProjectionLagException} after {@code timeout}.
    */
   public Future<Void> await(String projection, Position position, Duration timeout) {
-    Waiter waiter = new Waiter(position, System.nanoTime() + timeout.toNanos(), timeout, Promise.promise());
+    // on the caller's context: a runner's report settles waiters on the runner's thread, and what a reader does next
+    // belongs on the reader's own context, not the runner's
+    Promise<Void> done = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).promise();
+    Waiter waiter = new Waiter(position, System.nanoTime() + timeout.toNanos(), timeout, done);
     tracker(projection).add(waiter);
     return waiter.done.future();
   }
@@ -103,6 +108,16 @@ public final class ProjectionProgress {
       Position lowest = offsets == null ? null : offsets.lowest(Map.of());
       return lowest != null && !position.isAfter(lowest);
     });
+  }
+
+  /** A rebuild on this node made {@code version} of {@code projection} active (see {@link ProgressReports}). */
+  void swapped(String projection, int version) {
+    tracker(projection).swapped(version);
+  }
+
+  /** A runner of this node passed {@code position} (see {@link ProgressReports}). */
+  void reported(String projection, int shard, int version, Position position) {
+    tracker(projection).reported(shard, version, position);
   }
 
   /** A runner's message: it committed up to {@code position} (shard, version of its projection). */

@@ -38,6 +38,7 @@ public final class ProjectionRebuild {
   private final Projection projection;
   private final int batchSize;
   private final ProgressListener listener;
+  private final java.util.function.IntConsumer swappedHere;
 
   private PgConnection connection;
   private int oldVersion;
@@ -47,8 +48,9 @@ public final class ProjectionRebuild {
   private long total;
 
   private ProjectionRebuild(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection,
-                            int batchSize, ProgressListener listener) {
+                            int batchSize, ProgressListener listener, java.util.function.IntConsumer swappedHere) {
     this.vertx = vertx;
+    this.swappedHere = swappedHere;
     this.connectOptions = SessionNames.withPurpose(connectOptions,
       "projection-rebuild:" + projection.name());
     this.journal = journal;
@@ -60,7 +62,17 @@ public final class ProjectionRebuild {
   /** Runs a rebuild to its swap; completes with the new active version. */
   public static Future<Integer> run(Vertx vertx, PgConnectOptions connectOptions, Journal journal,
                                     Projection projection, int batchSize, ProgressListener listener) {
-    return new ProjectionRebuild(vertx, connectOptions, journal, projection, batchSize, listener).run();
+    return run(vertx, connectOptions, journal, projection, batchSize, listener, v -> { });
+  }
+
+  /**
+   * As {@link #run(Vertx, PgConnectOptions, Journal, Projection, int, ProgressListener)}; {@code swappedHere} hears of
+   * the swap once it committed, before the event bus announces it (this node's tracker must not take a report of the
+   * old version that overtakes the announcement).
+   */
+  static Future<Integer> run(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection,
+                             int batchSize, ProgressListener listener, java.util.function.IntConsumer swappedHere) {
+    return new ProjectionRebuild(vertx, connectOptions, journal, projection, batchSize, listener, swappedHere).run();
   }
 
   private Future<Integer> run() {
@@ -168,6 +180,7 @@ public final class ProjectionRebuild {
         .onFailure(e -> tx.rollback()))
       .map(v -> {
         LOG.info("Projection {} now serves version {} ({} events read)", projection.name(), newVersion, done);
+        swappedHere.accept(newVersion);
         vertx.eventBus().publish(ShardRunner.SWAPPED_ADDRESS, new io.vertx.core.json.JsonObject()
           .put("projection", projection.name()).put("version", newVersion));
         return newVersion;

@@ -19,7 +19,7 @@ final class ProjectionRebuildRequest {
   }
 
   static Future<Void> perform(Vertx vertx, PgConnectOptions options, Journal journal, Projection projection,
-                              int batchSize, long id) {
+                              int batchSize, long id, java.util.function.IntConsumer swappedHere) {
     SqlClient client = PgBuilder.client().connectingTo(new PgConnectOptions(options)).using(vertx).build();
     long[] lastWrite = {0};
     long[] counts = {0, 0};
@@ -32,7 +32,7 @@ final class ProjectionRebuildRequest {
           client.preparedQuery("update projection_rebuilds set done = $2, total = $3 where id = $1")
             .execute(Tuple.of(id, done, total));
         }
-      })
+      }, swappedHere)
       .compose(version -> client.preparedQuery("update projection_rebuilds set finished_at = now(), new_version = $2, "
         + "done = $3, total = $4 where id = $1").execute(Tuple.of(id, version, counts[0], counts[1])).mapEmpty())
       .recover(e -> {

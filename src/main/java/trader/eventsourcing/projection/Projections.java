@@ -22,6 +22,7 @@ public final class Projections {
   private final JournalNotifications notifications;
   private final MeterRegistry registry;
   private final ProjectionOptions options;
+  private final ProgressReports reports;
   private final List<ShardRunner> runners = new ArrayList<>();
   private final List<AutoCloseable> subscriptions = new ArrayList<>();
   private final io.vertx.core.eventbus.MessageConsumer<io.vertx.core.json.JsonObject> swaps;
@@ -34,6 +35,7 @@ public final class Projections {
     this.notifications = notifications;
     this.registry = registry;
     this.options = options;
+    this.reports = new ProgressReports(vertx);
     this.swaps = vertx.eventBus().consumer(ShardRunner.SWAPPED_ADDRESS, msg -> swapped(msg.body()));
   }
 
@@ -52,13 +54,22 @@ public final class Projections {
     return new Projections(vertx, connectOptions, journal, notifications, registry, options);
   }
 
+  /**
+   * The runners report their progress to {@code progress} (this node's read-your-writes tracker) by a direct call,
+   * and on the event bus only while the cluster has other nodes; without it, always on the event bus.
+   */
+  public Projections reportingTo(ProjectionProgress progress) {
+    reports.reportTo(progress);
+    return this;
+  }
+
   /** Starts runners for every shard of {@code projection}; they run here once they hold their shard's lock. */
   public synchronized Projections register(Projection projection) {
     ProjectionSchema.validName(projection.name());
     projection.tables().forEach(ProjectionSchema::validName);
     for (int shard = 0; shard < projection.shards(); shard++) {
       ShardRunner runner = new ShardRunner(vertx, connectOptions, journal, projection, shard, options, registry,
-        notifications == null ? () -> 0 : notifications::announcedTransaction);
+        notifications == null ? () -> 0 : notifications::announcedTransaction, reports);
       runners.add(runner);
       if (notifications != null) {
         subscriptions.add(notifications.subscribe(runner::wake));

@@ -45,7 +45,7 @@ final class ShardRunner {
   /**
    * How long a runner may leave pages it had nothing to apply from unrecorded in {@code projection_offsets}. Under load
    * most pages hold nothing for most runners; writing each of them was one transaction per runner per page. Unrecorded
-   * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress messages.
+   * progress is only re-read after a restart (nothing to apply in it); readers learn it from the progress reports.
    * A projection without tables (a publisher) records its offset the same way: after a crash it publishes up to
    * this much again, which its consumers already take (they are at least once).
    */
@@ -53,6 +53,7 @@ final class ShardRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ShardRunner.class);
 
   private final Vertx vertx;
+  private final ProgressReports reports;
   private final Context context;
   private final PgConnectOptions connectOptions;
   private final Journal journal;
@@ -101,8 +102,10 @@ final class ShardRunner {
   private long headCheckedAt;
 
   ShardRunner(Vertx vertx, PgConnectOptions connectOptions, Journal journal, Projection projection, int shard,
-              ProjectionOptions options, MeterRegistry registry, java.util.function.LongSupplier announced) {
+              ProjectionOptions options, MeterRegistry registry, java.util.function.LongSupplier announced,
+              ProgressReports reports) {
     this.vertx = vertx;
+    this.reports = reports;
     this.announced = announced;
     // a context of its own, so the runners of a node spread over the event loops instead of sharing the caller's
     this.context = EventLoops.newContext(vertx);
@@ -528,7 +531,7 @@ final class ShardRunner {
       });
   }
 
-  /** After a committed batch: the new offset, and the progress message readers wait for. */
+  /** After a committed batch: the new offset, and the progress report readers wait for. */
   private boolean recorded(Position to) {
     stored = to;
     storedAt = System.nanoTime();
@@ -536,15 +539,14 @@ final class ShardRunner {
     return passed(to);
   }
 
-  /** The new offset (recorded or not), and the progress message readers wait for. */
+  /** The new offset (recorded or not), and the progress report readers wait for. */
   private boolean passed(Position to) {
     offset = to;
     if (isolateUntil != null && !isolateUntil.isAfter(offset)) {
       isolateUntil = null;
     }
     lagEvents = Math.max(0, head.sequence() - offset.sequence());
-    vertx.eventBus().publish(PROGRESS_ADDRESS, new JsonObject().put("projection", projection.name())
-      .put("shard", shard).put("version", version).put("position", offset.toString()));
+    reports.passed(projection.name(), shard, version, offset);
     return true;
   }
 
@@ -673,7 +675,8 @@ final class ShardRunner {
         long id = rows.iterator().next().getLong(0);
         rebuilding = true;
         LOG.info("{}: rebuild requested (request {})", label, id);
-        ProjectionRebuildRequest.perform(vertx, connectOptions, journal, projection, options.batchSize(), id)
+        ProjectionRebuildRequest.perform(vertx, connectOptions, journal, projection, options.batchSize(), id,
+            version -> reports.swapped(projection.name(), version))
           .onComplete(ar -> context.runOnContext(v -> rebuilding = false));
       });
   }
