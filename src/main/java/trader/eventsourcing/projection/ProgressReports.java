@@ -1,6 +1,7 @@
 package trader.eventsourcing.projection;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -9,12 +10,17 @@ import trader.eventsourcing.journal.Position;
 /**
  * Where a node's runners report how far they got, for read-your-writes. The node's own {@link ProjectionProgress}
  * hears it by a direct call; the event bus carries it only while the cluster has other nodes (whose trackers wait on
- * it too), or when no tracker was given. Every runner passes every page, most of them with nothing of its own in it:
- * a bus message per runner per page (node selection, a copy, a hop to the tracker's event loop) cost more than the
- * page itself.
+ * it too; the tracker told directly skips its copy), or when no tracker was given. Every runner passes every page,
+ * most of them with nothing of its own in it: a bus message per runner per page (node selection, a copy, a hop to
+ * the tracker's event loop) cost more than the page itself.
  */
 final class ProgressReports {
 
+  /**
+   * On a report that also went on the bus: the {@link ProjectionProgress#id()} of the tracker told directly, which
+   * skips this copy.
+   */
+  static final String TOLD_HEADER = "told";
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProgressReports.class);
 
   private final Vertx vertx;
@@ -45,8 +51,14 @@ final class ProgressReports {
       }
     }
     if (here == null || othersMayListen()) {
-      vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, new JsonObject().put("projection", projection)
-        .put("shard", shard).put("version", version).put("position", position.toString()));
+      JsonObject report = new JsonObject().put("projection", projection).put("shard", shard).put("version", version)
+        .put("position", position.toString());
+      if (here == null) {
+        vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report);
+      } else {
+        vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report,
+          new DeliveryOptions().addHeader(TOLD_HEADER, here.id()));
+      }
     }
   }
 
@@ -57,7 +69,12 @@ final class ProgressReports {
   void swapped(String projection, int version) {
     ProjectionProgress here = local;
     if (here != null) {
-      here.swapped(projection, version);
+      try {
+        here.swapped(projection, version);
+      } catch (RuntimeException e) {
+        // the swap committed: its announcement on the bus must still go out (the tracker reads offsets within 50 ms)
+        LOG.warn("Swap of {} to version {} not told to this node's tracker: {}", projection, version, e.toString());
+      }
     }
   }
 

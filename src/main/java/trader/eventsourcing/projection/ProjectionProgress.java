@@ -34,9 +34,11 @@ public final class ProjectionProgress {
 
   private static final long RECHECK_MS = 50;
 
+  private final String id = java.util.UUID.randomUUID().toString();
   private final Vertx vertx;
   private final Pool pool;
-  private final Map<String, Tracker> trackers = new HashMap<>();
+  // told from every runner's event loop: no lock shared by all of them
+  private final Map<String, Tracker> trackers = new java.util.concurrent.ConcurrentHashMap<>();
   private final LatestCommitted latest = new LatestCommitted();
   private final MessageConsumer<JsonObject> consumer;
   private final MessageConsumer<JsonObject> swaps;
@@ -45,16 +47,14 @@ public final class ProjectionProgress {
   private ProjectionProgress(Vertx vertx, Pool pool) {
     this.vertx = vertx;
     this.pool = pool;
-    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, msg -> reported(msg.body()));
+    this.consumer = vertx.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, msg -> {
+      if (!id.equals(msg.headers().get(ProgressReports.TOLD_HEADER))) {
+        reported(msg.body()); // not a copy of what this node's runners told this tracker directly
+      }
+    });
     this.swaps = vertx.eventBus().consumer(ShardRunner.SWAPPED_ADDRESS,
       msg -> tracker(msg.body().getString("projection")).swapped(msg.body().getInteger("version", -1)));
-    this.timer = vertx.setPeriodic(RECHECK_MS, t -> {
-      List<Tracker> all;
-      synchronized (trackers) {
-        all = List.copyOf(trackers.values());
-      }
-      all.forEach(Tracker::recheck);
-    });
+    this.timer = vertx.setPeriodic(RECHECK_MS, t -> trackers.values().forEach(Tracker::recheck));
   }
 
   public static ProjectionProgress create(Vertx vertx, Pool pool) {
@@ -108,6 +108,11 @@ public final class ProjectionProgress {
       Position lowest = offsets == null ? null : offsets.lowest(Map.of());
       return lowest != null && !position.isAfter(lowest);
     });
+  }
+
+  /** Names this tracker on the event-bus copies of the reports it was told directly. */
+  String id() {
+    return id;
   }
 
   /** A rebuild on this node made {@code version} of {@code projection} active (see {@link ProgressReports}). */
@@ -176,9 +181,7 @@ public final class ProjectionProgress {
   }
 
   private Tracker tracker(String projection) {
-    synchronized (trackers) {
-      return trackers.computeIfAbsent(projection, Tracker::new);
-    }
+    return trackers.computeIfAbsent(projection, Tracker::new);
   }
 
   private record Waiter(Position position, long deadline, Duration timeout, Promise<Void> done) {
@@ -316,7 +319,8 @@ public final class ProjectionProgress {
     private boolean querying;
 
     Future<Position> get() {
-      Promise<Position> promise = Promise.promise();
+      // on the caller's context: the query's answer comes on the context of whoever started it
+      Promise<Position> promise = ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).promise();
       boolean start;
       synchronized (this) {
         next.add(promise);

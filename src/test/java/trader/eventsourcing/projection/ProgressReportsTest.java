@@ -1,8 +1,10 @@
 package trader.eventsourcing.projection;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.pgclient.PgBuilder;
@@ -63,7 +65,8 @@ class ProgressReportsTest {
       .using(vertx).build();
     ProjectionProgress progress = ProjectionProgress.create(vertx, trackerPool);
     Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
-      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress).register(new StreamTotals("totals_local", 2));
+      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress)
+      .register(new StreamTotals("totals_local", 2));
     try {
       Appended last = null;
       for (int i = 0; i < 6; i++) {
@@ -126,6 +129,74 @@ class ProgressReportsTest {
     }
   }
 
+  /**
+   * A rebuild a runner performs on request tells its own node's tracker of the swap itself: with the announcement
+   * kept off this node's bus, the tracker still takes no report of the old version.
+   */
+  @Test
+  void aRequestedRebuildTellsItsNodesTrackerOfTheSwap() throws Exception {
+    Vertx vertx = rig.vertx();
+    ProjectionProgress progress = ProjectionProgress.create(vertx, rig.pool());
+    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
+      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress)
+      .register(new StreamTotals("totals_requested", 1));
+    Handler<DeliveryContext<Object>> dropSwaps = delivery -> {
+      if (!ShardRunner.SWAPPED_ADDRESS.equals(delivery.message().address())) {
+        delivery.next();
+      }
+    };
+    vertx.eventBus().addOutboundInterceptor(dropSwaps);
+    try {
+      progress.await("totals_requested", append("requested-1", 0).position(), Duration.ofSeconds(10)).await();
+      long request = ProjectionControl.requestRebuild(rig.pool(), "totals_requested").await();
+      eventually(() -> ProjectionControl.rebuildStatus(rig.pool(), request).await().finished());
+      assertThat(ProjectionControl.rebuildStatus(rig.pool(), request).await().newVersion()).isEqualTo(2);
+
+      Position far = new Position(Long.MAX_VALUE - 1, 1);
+      Future<Void> waiting = progress.await("totals_requested", far, Duration.ofSeconds(3));
+      progress.reported("totals_requested", 0, 1, far);
+      Thread.sleep(300);
+      assertThat(waiting.isComplete()).as("released by the old version's report").isFalse();
+    } finally {
+      vertx.eventBus().removeOutboundInterceptor(dropSwaps);
+      projections.close().await();
+      progress.close().await();
+    }
+  }
+
+  /** In a cluster a report also goes on the bus: the tracker told it directly skips that copy, others take it. */
+  @Test
+  void aTrackerSkipsTheBusCopyOfAReportItWasToldDirectly() throws Exception {
+    Vertx vertx = rig.vertx();
+    ProjectionProgress told = ProjectionProgress.create(vertx, rig.pool());
+    ProjectionProgress other = ProjectionProgress.create(vertx, rig.pool());
+    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
+      new SimpleMeterRegistry(), ProjectionRig.FAST).register(new StreamTotals("totals_copy", 1));
+    try {
+      Position appended = append("copy-1", 0).position();
+      told.await("totals_copy", appended, Duration.ofSeconds(10)).await();
+      other.await("totals_copy", appended, Duration.ofSeconds(10)).await();
+      Position far = new Position(Long.MAX_VALUE - 1, 1);
+      Future<Void> waitingOnTold = told.await("totals_copy", far, Duration.ofSeconds(5));
+      Future<Void> waitingOnOther = other.await("totals_copy", far, Duration.ofSeconds(5));
+      JsonObject report = new JsonObject().put("projection", "totals_copy").put("shard", 0).put("version", 1)
+        .put("position", far.toString());
+
+      vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report,
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(ProgressReports.TOLD_HEADER, told.id()));
+      waitingOnOther.await(2, TimeUnit.SECONDS);
+      Thread.sleep(200);
+      assertThat(waitingOnTold.isComplete()).as("the tracker named as told took the copy").isFalse();
+
+      vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report);
+      waitingOnTold.await(2, TimeUnit.SECONDS);
+    } finally {
+      projections.close().await();
+      told.close().await();
+      other.close().await();
+    }
+  }
+
   @Test
   void withoutATrackerReportsGoOnTheEventBus() {
     Vertx vertx = rig.vertx();
@@ -154,6 +225,9 @@ class ProgressReportsTest {
 
     Vertx b = clusteredNode(portB, portA, portB);
     List<JsonObject> heardByB = listen(b, "totals_cluster");
+    List<String> toldOnB = new CopyOnWriteArrayList<>();
+    b.eventBus().consumer(ShardRunner.PROGRESS_ADDRESS, m -> toldOnB.add(m.headers().get(ProgressReports.TOLD_HEADER)))
+      .completion().await();
 
     // B's consumer reaches A's view of the cluster's registrations a little after it is registered
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -163,8 +237,8 @@ class ProgressReportsTest {
     }
     assertThat(heardByB).isNotEmpty();
     assertThat(heardByB.get(0).getString("position")).isEqualTo(new Position(5, 1).toString());
-    progressA.close().await();
-    poolA.close().await();
+    // the copy names A's tracker, told directly, which skips it (aTrackerSkipsTheBusCopyOfAReportItWasToldDirectly)
+    assertThat(toldOnB).contains(progressA.id());
   }
 
   private Appended append(String stream, long expectedVersion) {
