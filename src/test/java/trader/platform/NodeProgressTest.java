@@ -44,7 +44,7 @@ class NodeProgressTest {
         .bearerTokenAuthentication(user.token()).send().await();
       assertThat(read.statusCode()).as(read.bodyAsString()).isEqualTo(200);
 
-      // every runner passed every event (recorded), so each reported it more than once by now
+      // once every runner has recorded the journal's last event, it has reported each page up to it
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       while (behindTheJournal(node) > 0) {
         assertThat(System.nanoTime()).as("read sides caught up with the journal").isLessThan(deadline);

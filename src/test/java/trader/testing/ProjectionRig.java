@@ -9,6 +9,7 @@ import trader.eventsourcing.journal.JournalNotifications;
 import trader.eventsourcing.journal.Upcasters;
 import trader.eventsourcing.projection.Projection;
 import trader.eventsourcing.projection.ProjectionOptions;
+import trader.eventsourcing.projection.ProjectionProgress;
 import trader.eventsourcing.projection.Projections;
 
 import java.time.Duration;
@@ -61,10 +62,18 @@ public final class ProjectionRig implements AutoCloseable {
   }
 
   public Projections runtime(Projection projection, MeterRegistry registry) {
-    Projections p = Projections.create(vertx, db.options(), journal, notifications, registry, FAST)
-      .register(projection);
-    runtimes.add(p);
-    return p;
+    return started(Projections.create(vertx, db.options(), journal, notifications, registry, FAST), projection);
+  }
+
+  /** As {@link #runtime(Projection)}, its runners reporting to {@code progress} directly, as a node's do. */
+  public Projections runtime(Projection projection, ProjectionProgress progress) {
+    return started(Projections.create(vertx, db.options(), journal, notifications, new SimpleMeterRegistry(), FAST)
+      .reportingTo(progress), projection);
+  }
+
+  private Projections started(Projections runtime, Projection projection) {
+    runtimes.add(runtime.register(projection));
+    return runtime;
   }
 
   @Override

@@ -23,9 +23,8 @@ import java.util.Map;
  *
  * <p>Runners report their progress after each commit and each page they had nothing to apply from: this node's
  * runners by a direct call, other nodes' on the event bus (see {@link ProgressReports}). Waiters do not query the
- * database each:
- * per projection, one read of the stored offsets is in flight at a time (again when a runner of that projection
- * reports progress, and at least every 50 ms while anyone waits), and every waiter is checked against its result.
+ * database each: per projection, one read of the stored offsets is in flight at a time (at the first wait, on a
+ * report of another version, and at least every 50 ms while anyone waits), and every waiter is checked against it.
  * Likewise one query for the latest committed event serves every {@link #awaitCommitted} call that came before it
  * started. Under many concurrent readers the number of queries stays bounded by the runners' progress, not by the
  * number of readers.

@@ -6,7 +6,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.json.JsonObject;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -41,6 +40,9 @@ class ProgressReportsTest {
   @RegisterExtension
   static final TestDatabase db = new TestDatabase();
 
+  /** A position no stored offset reaches: only reports can release a waiter for it. */
+  private static final Position FAR = new Position(Long.MAX_VALUE - 1, 1);
+
   private ProjectionRig rig;
   private final List<Vertx> clustered = new CopyOnWriteArrayList<>();
 
@@ -64,9 +66,7 @@ class ProgressReportsTest {
     Pool trackerPool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(db.options())
       .using(vertx).build();
     ProjectionProgress progress = ProjectionProgress.create(vertx, trackerPool);
-    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
-      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress)
-      .register(new StreamTotals("totals_local", 2));
+    rig.runtime(new StreamTotals("totals_local", 2), progress);
     try {
       Appended last = null;
       for (int i = 0; i < 6; i++) {
@@ -86,21 +86,19 @@ class ProgressReportsTest {
         held.close().await();
       }
 
-      // a position no stored offset reaches: only reports can release it (both shards, active version)
-      Position far = new Position(Long.MAX_VALUE - 1, 1);
-      Future<Void> waiting = progress.await("totals_local", far, Duration.ofSeconds(5));
+      // only reports can release a waiter for FAR: both shards', of the active version
+      Future<Void> waiting = progress.await("totals_local", FAR, Duration.ofSeconds(5));
       ProgressReports reports = new ProgressReports(vertx);
       reports.reportTo(progress);
-      reports.passed("totals_local", 0, 1, far);
+      reports.passed("totals_local", 0, 1, FAR);
       Thread.sleep(200);
       assertThat(waiting.isComplete()).as("one shard of two reported").isFalse();
-      reports.passed("totals_local", 1, 1, far);
+      reports.passed("totals_local", 1, 1, FAR);
       waiting.await(2, TimeUnit.SECONDS);
 
       Thread.sleep(200); // a bus message would have been delivered by now
       assertThat(onTheBus).isEmpty();
     } finally {
-      projections.close().await();
       progress.close().await();
       trackerPool.close().await();
     }
@@ -111,20 +109,17 @@ class ProgressReportsTest {
   void aSwapToldDirectlyStopsReportsOfTheOldVersion() throws Exception {
     Vertx vertx = rig.vertx();
     ProjectionProgress progress = ProjectionProgress.create(vertx, rig.pool());
-    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
-      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress).register(new StreamTotals("totals_old", 1));
+    rig.runtime(new StreamTotals("totals_old", 1), progress);
     try {
       progress.await("totals_old", append("old-1", 0).position(), Duration.ofSeconds(10)).await();
       ProgressReports reports = new ProgressReports(vertx);
       reports.reportTo(progress);
-      Position far = new Position(Long.MAX_VALUE - 1, 1);
-      Future<Void> waiting = progress.await("totals_old", far, Duration.ofSeconds(2));
+      Future<Void> waiting = progress.await("totals_old", FAR, Duration.ofSeconds(2));
       reports.swapped("totals_old", 2);
-      reports.passed("totals_old", 0, 1, far);
+      reports.passed("totals_old", 0, 1, FAR);
       Thread.sleep(300);
       assertThat(waiting.isComplete()).as("released by the old version's report").isFalse();
     } finally {
-      projections.close().await();
       progress.close().await();
     }
   }
@@ -137,9 +132,7 @@ class ProgressReportsTest {
   void aRequestedRebuildTellsItsNodesTrackerOfTheSwap() throws Exception {
     Vertx vertx = rig.vertx();
     ProjectionProgress progress = ProjectionProgress.create(vertx, rig.pool());
-    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
-      new SimpleMeterRegistry(), ProjectionRig.FAST).reportingTo(progress)
-      .register(new StreamTotals("totals_requested", 1));
+    rig.runtime(new StreamTotals("totals_requested", 1), progress);
     Handler<DeliveryContext<Object>> dropSwaps = delivery -> {
       if (!ShardRunner.SWAPPED_ADDRESS.equals(delivery.message().address())) {
         delivery.next();
@@ -152,14 +145,12 @@ class ProgressReportsTest {
       eventually(() -> ProjectionControl.rebuildStatus(rig.pool(), request).await().finished());
       assertThat(ProjectionControl.rebuildStatus(rig.pool(), request).await().newVersion()).isEqualTo(2);
 
-      Position far = new Position(Long.MAX_VALUE - 1, 1);
-      Future<Void> waiting = progress.await("totals_requested", far, Duration.ofSeconds(3));
-      progress.reported("totals_requested", 0, 1, far);
+      Future<Void> waiting = progress.await("totals_requested", FAR, Duration.ofSeconds(3));
+      progress.reported("totals_requested", 0, 1, FAR);
       Thread.sleep(300);
       assertThat(waiting.isComplete()).as("released by the old version's report").isFalse();
     } finally {
       vertx.eventBus().removeOutboundInterceptor(dropSwaps);
-      projections.close().await();
       progress.close().await();
     }
   }
@@ -170,17 +161,15 @@ class ProgressReportsTest {
     Vertx vertx = rig.vertx();
     ProjectionProgress told = ProjectionProgress.create(vertx, rig.pool());
     ProjectionProgress other = ProjectionProgress.create(vertx, rig.pool());
-    Projections projections = Projections.create(vertx, db.options(), rig.journal(), rig.notifications(),
-      new SimpleMeterRegistry(), ProjectionRig.FAST).register(new StreamTotals("totals_copy", 1));
+    rig.runtime(new StreamTotals("totals_copy", 1));
     try {
       Position appended = append("copy-1", 0).position();
       told.await("totals_copy", appended, Duration.ofSeconds(10)).await();
       other.await("totals_copy", appended, Duration.ofSeconds(10)).await();
-      Position far = new Position(Long.MAX_VALUE - 1, 1);
-      Future<Void> waitingOnTold = told.await("totals_copy", far, Duration.ofSeconds(5));
-      Future<Void> waitingOnOther = other.await("totals_copy", far, Duration.ofSeconds(5));
+      Future<Void> waitingOnTold = told.await("totals_copy", FAR, Duration.ofSeconds(5));
+      Future<Void> waitingOnOther = other.await("totals_copy", FAR, Duration.ofSeconds(5));
       JsonObject report = new JsonObject().put("projection", "totals_copy").put("shard", 0).put("version", 1)
-        .put("position", far.toString());
+        .put("position", FAR.toString());
 
       vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report,
         new io.vertx.core.eventbus.DeliveryOptions().addHeader(ProgressReports.TOLD_HEADER, told.id()));
@@ -191,7 +180,6 @@ class ProgressReportsTest {
       vertx.eventBus().publish(ShardRunner.PROGRESS_ADDRESS, report);
       waitingOnTold.await(2, TimeUnit.SECONDS);
     } finally {
-      projections.close().await();
       told.close().await();
       other.close().await();
     }
