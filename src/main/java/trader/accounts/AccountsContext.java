@@ -74,8 +74,7 @@ public final class AccountsContext implements BoundedContext {
         results = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_accounts_results",
           engine.topic(TransferStepResult.ACCOUNTS_TOPIC), AccountsContext::isStepOutcome, AccountsContext::result);
         engine.projections().register(results);
-        steps = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(),
-          engine.topic(TransferStep.TOPIC), engine.topic("accounts"), 5, this::onStep);
+        steps = engine.subscribe(TransferStep.TOPIC, "accounts", this::onStep);
         consume(AccountsAddresses.SIGNUP, this::signup);
         consume(AccountsAddresses.LOGIN, this::login);
         consume(AccountsAddresses.SAVINGS, this::balance);

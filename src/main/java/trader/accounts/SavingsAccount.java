@@ -17,18 +17,20 @@ import trader.eventsourcing.entity.Decision;
 import trader.eventsourcing.entity.EntityType;
 import trader.eventsourcing.entity.RecordCodec;
 import trader.money.Money;
+import trader.wiretransfer.contract.TransferParticipant;
+import trader.wiretransfer.contract.TransferStep.Step;
 
 import java.math.BigDecimal;
-import java.util.function.Function;
 
 /**
  * A user's savings account (entity id = user id): where their money is when it is not in a portfolio. Money only
  * leaves or enters it through wire transfers, each step once per transfer id, and its balance is never negative.
  *
- * <p>A withdrawal or deposit that cannot be done (too little money, an account not open) is declined, not rejected:
- * it is accepted with a {@link WithdrawalDeclined} or {@link DepositDeclined} event that tells the transfer why, and
- * the step counts as decided, so that its redelivery moves no money later, whatever the balance is by then. Only a
- * malformed step (no transfer id, an amount not a positive number of cents) is rejected.
+ * <p>The steps follow the saga's rules ({@link TransferParticipant}): a withdrawal or deposit that cannot be done (too
+ * little money, an account not open) is declined, not rejected: it is accepted with a {@link WithdrawalDeclined} or
+ * {@link DepositDeclined} event that tells the transfer why, and the step counts as decided (by its command id), so
+ * that its redelivery moves no money later, whatever the balance is by then. Only a malformed step (no transfer id,
+ * an amount not a positive number of cents) is rejected.
  */
 public final class SavingsAccount
   implements EntityType<SavingsAccountCommand, SavingsAccountEvent, SavingsAccountState> {
@@ -46,11 +48,16 @@ public final class SavingsAccount
 
   private static final RecordCodec<SavingsAccountEvent> EVENTS = RecordCodec.of(SavingsAccountEvent.class)
     .add("savings-account.opened", AccountOpened.class)
-    .add("savings-account.withdrawn", Withdrawn.class)
-    .add("savings-account.withdrawal-declined", WithdrawalDeclined.class)
-    .add("savings-account.deposited", Deposited.class)
-    .add("savings-account.deposit-declined", DepositDeclined.class)
-    .add("savings-account.refunded", Refunded.class)
+    .add("savings-account.withdrawn", 2, Withdrawn.class)
+    .upcast("savings-account.withdrawn", 1, TransferParticipant.LEGACY)
+    .add("savings-account.withdrawal-declined", 2, WithdrawalDeclined.class)
+    .upcast("savings-account.withdrawal-declined", 1, TransferParticipant.LEGACY)
+    .add("savings-account.deposited", 2, Deposited.class)
+    .upcast("savings-account.deposited", 1, TransferParticipant.LEGACY)
+    .add("savings-account.deposit-declined", 2, DepositDeclined.class)
+    .upcast("savings-account.deposit-declined", 1, TransferParticipant.LEGACY)
+    .add("savings-account.refunded", 2, Refunded.class)
+    .upcast("savings-account.refunded", 1, TransferParticipant.LEGACY)
     .sharingDecodings()
     .build();
 
@@ -74,22 +81,35 @@ public final class SavingsAccount
     return 100;
   }
 
+  /** Opening by its user (another user's opening is another command); each step by its transfer and kind. */
+  @Override
+  public String commandId(SavingsAccountCommand command) {
+    return switch (command) {
+      case OpenAccount open -> "open:" + open.userId();
+      case Withdraw withdraw -> TransferParticipant.commandId(Step.WITHDRAW, withdraw.transferId());
+      case Deposit deposit -> TransferParticipant.commandId(Step.DEPOSIT, deposit.transferId());
+      case Refund refund -> TransferParticipant.commandId(Step.REFUND, refund.transferId());
+    };
+  }
+
   @Override
   public Decision<SavingsAccountEvent> decide(SavingsAccountState state, SavingsAccountCommand command) {
     return switch (state) {
       case Unopened unopened -> switch (command) {
         case OpenAccount open -> open(open);
-        case Withdraw withdraw -> withdraw(unopened.steps(), withdraw, amount -> NOT_OPEN);
-        case Deposit deposit -> deposit(unopened.steps(), deposit, NOT_OPEN);
+        case Withdraw withdraw -> RULES.withdraw(unopened.steps(), withdraw.transferId(), withdraw.amount(),
+          amount -> NOT_OPEN);
+        case Deposit deposit -> RULES.deposit(unopened.steps(), deposit.transferId(), deposit.amount(), NOT_OPEN);
         case Refund r -> Decision.reject(NOT_OPEN); // nothing was ever withdrawn from it
       };
       case Open account -> switch (command) {
         case OpenAccount open -> account.userId().equals(open.userId())
           ? Decision.accept() // the same opening again
           : Decision.reject("This savings account belongs to another user");
-        case Withdraw withdraw -> withdraw(account.steps(), withdraw, amount -> insufficientFunds(account, amount));
-        case Deposit deposit -> deposit(account.steps(), deposit, null);
-        case Refund refund -> refund(account, refund);
+        case Withdraw withdraw -> RULES.withdraw(account.steps(), withdraw.transferId(), withdraw.amount(),
+          amount -> insufficientFunds(account, amount));
+        case Deposit deposit -> RULES.deposit(account.steps(), deposit.transferId(), deposit.amount(), null);
+        case Refund refund -> RULES.refund(account.steps(), refund.transferId(), refund.amount());
       };
     };
   }
@@ -103,69 +123,10 @@ public final class SavingsAccount
       : Decision.accept(new AccountOpened(open.userId(), Money.cents(open.openingBalance())));
   }
 
-  /**
-   * Decides withdrawal {@code withdraw} on an account that has decided {@code steps}; {@code declineReason} says
-   * why the account cannot give an amount (null when it can).
-   */
-  private static Decision<SavingsAccountEvent> withdraw(TransferSteps steps, Withdraw withdraw,
-                                                        Function<BigDecimal, String> declineReason) {
-    if (isBlank(withdraw.transferId())) {
-      return Decision.reject("A transfer id is required");
-    }
-    if (steps.decidedWithdrawal(withdraw.transferId())) {
-      return Decision.accept(); // carried out or declined already: a declined one never takes money late
-    }
-    String problem = Money.positiveProblem("Amount", withdraw.amount());
-    if (problem != null) {
-      return Decision.reject(problem);
-    }
-    BigDecimal amount = Money.cents(withdraw.amount());
-    String declined = declineReason.apply(amount);
-    return Decision.accept(declined != null ? new WithdrawalDeclined(withdraw.transferId(), amount, declined)
-      : new Withdrawn(withdraw.transferId(), amount));
-  }
-
-  /**
-   * Decides deposit {@code deposit} on an account that has decided {@code steps}; {@code declineReason} says why the
-   * account cannot take money (null when it can).
-   */
-  private static Decision<SavingsAccountEvent> deposit(TransferSteps steps, Deposit deposit, String declineReason) {
-    if (isBlank(deposit.transferId())) {
-      return Decision.reject("A transfer id is required");
-    }
-    if (steps.decidedDeposit(deposit.transferId())) {
-      return Decision.accept(); // carried out or declined already
-    }
-    String problem = Money.positiveProblem("Amount", deposit.amount());
-    if (problem != null) {
-      return Decision.reject(problem);
-    }
-    BigDecimal amount = Money.cents(deposit.amount());
-    return Decision.accept(declineReason != null ? new DepositDeclined(deposit.transferId(), amount, declineReason)
-      : new Deposited(deposit.transferId(), amount));
-  }
-
-  private static Decision<SavingsAccountEvent> refund(Open account, Refund refund) {
-    if (isBlank(refund.transferId())) {
-      return Decision.reject("A transfer id is required");
-    }
-    if (account.steps().refunded(refund.transferId())) {
-      return Decision.accept();
-    }
-    BigDecimal withdrawn = account.steps().withdrawals().get(refund.transferId());
-    if (withdrawn == null) {
-      return Decision.reject("Transfer " + refund.transferId() + " withdrew nothing from this account to refund");
-    }
-    String problem = Money.positiveProblem("Amount", refund.amount());
-    if (problem != null) {
-      return Decision.reject(problem);
-    }
-    if (withdrawn.compareTo(refund.amount()) != 0) {
-      return Decision.reject("The refund of transfer " + refund.transferId() + " must be the "
-        + Money.format(withdrawn) + " it withdrew, not " + Money.format(refund.amount()));
-    }
-    return Decision.accept(new Refunded(refund.transferId(), withdrawn));
-  }
+  /** The saga's rules for the steps, with this account's events. */
+  private static final TransferParticipant<SavingsAccountEvent> RULES = new TransferParticipant<>(
+    new TransferParticipant.Outcomes<>(Withdrawn::new, WithdrawalDeclined::new,
+      Deposited::new, DepositDeclined::new, Refunded::new));
 
   /** Why {@code account} cannot give {@code amount}; null if it can. */
   private static String insufficientFunds(Open account, BigDecimal amount) {
@@ -174,33 +135,30 @@ public final class SavingsAccount
       : null;
   }
 
-  private static boolean isBlank(String id) {
-    return id == null || id.isBlank();
-  }
-
   @Override
   public SavingsAccountState evolve(SavingsAccountState state, SavingsAccountEvent event) {
     return switch (state) {
       case Unopened unopened -> switch (event) {
         case AccountOpened opened -> new Open(opened.userId(), opened.openingBalance(), unopened.steps());
-        case WithdrawalDeclined declined ->
-          new Unopened(unopened.steps().withDeclinedWithdrawal(declined.transferId()));
-        case DepositDeclined declined ->
-          new Unopened(unopened.steps().withDeclinedDeposit(declined.transferId()));
+        case WithdrawalDeclined declined -> declined.legacy()
+          ? new Unopened(unopened.steps().withDeclinedWithdrawal(declined.transferId())) : unopened;
+        case DepositDeclined declined -> declined.legacy()
+          ? new Unopened(unopened.steps().withDeclinedDeposit(declined.transferId())) : unopened;
         default -> throw new IllegalStateException(event + " on a savings account that is not open");
       };
       case Open account -> switch (event) {
         case AccountOpened opened -> throw new IllegalStateException(event + " on an open savings account");
+        // steps of schema version 1 (legacy) are remembered by transfer id; later ones need not be
         case Withdrawn w -> new Open(account.userId(), account.balance().subtract(w.amount()),
-          account.steps().withWithdrawal(w.transferId(), w.amount()));
-        case WithdrawalDeclined declined -> new Open(account.userId(), account.balance(),
-          account.steps().withDeclinedWithdrawal(declined.transferId()));
+          w.legacy() ? account.steps().withWithdrawal(w.transferId(), w.amount()) : account.steps());
+        case WithdrawalDeclined declined -> declined.legacy() ? new Open(account.userId(), account.balance(),
+          account.steps().withDeclinedWithdrawal(declined.transferId())) : account;
         case Deposited d -> new Open(account.userId(), account.balance().add(d.amount()),
-          account.steps().withDeposit(d.transferId()));
-        case DepositDeclined declined -> new Open(account.userId(), account.balance(),
-          account.steps().withDeclinedDeposit(declined.transferId()));
+          d.legacy() ? account.steps().withDeposit(d.transferId()) : account.steps());
+        case DepositDeclined declined -> declined.legacy() ? new Open(account.userId(), account.balance(),
+          account.steps().withDeclinedDeposit(declined.transferId())) : account;
         case Refunded r -> new Open(account.userId(), account.balance().add(r.amount()),
-          account.steps().withRefund(r.transferId()));
+          r.legacy() ? account.steps().withRefund(r.transferId()) : account.steps());
       };
     };
   }

@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 
 /**
  * What can be asked of a {@link SavingsAccount}. The money steps carry the id of the wire transfer they belong to,
- * which makes each of them idempotent: a step repeated with the same transfer id changes nothing, whether it was
- * carried out or declined the first time.
+ * which makes each of them idempotent (see {@link SavingsAccount#commandId}): a step repeated with the same transfer
+ * id changes nothing, however late, whether it was carried out or declined the first time.
  */
 public sealed interface SavingsAccountCommand {
 

@@ -7,8 +7,8 @@ import java.math.BigDecimal;
 public sealed interface SavingsAccountState {
 
   /**
-   * No account yet. {@code steps} holds the transfer steps it declined meanwhile (never any money), so that they
-   * stay declined once it is open.
+   * No account yet. {@code steps} holds the transfer steps it declined meanwhile before step commands had ids (never
+   * any money), so that they stay declined once it is open.
    */
   record Unopened(TransferSteps steps) implements SavingsAccountState {
 
@@ -17,7 +17,10 @@ public sealed interface SavingsAccountState {
     }
   }
 
-  /** The account of {@code userId}: its balance (never negative) and the transfer steps it has decided. */
+  /**
+   * The account of {@code userId}: its balance (never negative) and the transfer steps it decided before step
+   * commands had ids (it need not remember later ones).
+   */
   record Open(String userId, BigDecimal balance, TransferSteps steps) implements SavingsAccountState {
   }
 }

@@ -1,12 +1,10 @@
 package trader.broker;
 
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import trader.broker.OrderCommand.Cancel;
 import trader.broker.OrderCommand.PlaceOrder;
 import trader.broker.OrderEvent.OrderAccepted;
-import trader.broker.contract.BrokerAddresses;
 import trader.broker.contract.OrderResult;
 import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
@@ -15,27 +13,26 @@ import trader.eventsourcing.topic.TopicMessage;
 import trader.eventsourcing.topic.TopicPublisher;
 import trader.eventsourcing.topic.TopicSubscriber;
 import trader.platform.BoundedContext;
-import trader.platform.BusApi;
-import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
+import trader.portfolio.contract.CancelRequest;
 import trader.portfolio.contract.PlacedOrder;
 
 import java.time.Instant;
 
 /**
  * The broker context: takes the orders portfolios placed (from {@code portfolio.orders}) as {@link Order} entities,
- * works them on the {@link Exchange} (one node of the cluster), cancels them on request, and publishes how each ended
- * on {@code broker.order-results} from its journal.
+ * works them on the {@link Exchange} (one node of the cluster), cancels them when their portfolio asks (on the same
+ * topic, after the placement), and publishes how each ended on {@code broker.order-results} from its journal.
  */
 public final class BrokerContext implements BoundedContext {
 
   private static final trader.eventsourcing.entity.RecordCodec<OrderEvent> ACCEPTED_CODEC = new Order().events();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BrokerContext.class);
 
   private Engine engine;
   private EntityRef<OrderCommand> orders;
   private TopicSubscriber placements;
   private TopicPublisher results;
-  private MessageConsumer<?> cancels;
   private String exchange;
 
   @Override
@@ -52,9 +49,7 @@ public final class BrokerContext implements BoundedContext {
       results = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_broker_results",
         engine.topic(OrderResult.TOPIC), BrokerContext::isResult, BrokerContext::result);
       engine.projections().register(results);
-      placements = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(),
-        engine.topic(PlacedOrder.TOPIC), engine.topic("broker"), 5, this::onPlacement);
-      cancels = BusApi.serve(engine.vertx(), BrokerAddresses.CANCEL, this::cancel);
+      placements = engine.subscribe(PlacedOrder.TOPIC, "broker", this::onOrderMessage);
       return engine.vertx().deployVerticle(new Exchange(engine, orders));
     }).map(id -> {
       exchange = id;
@@ -64,12 +59,18 @@ public final class BrokerContext implements BoundedContext {
 
   @Override
   public Future<Void> stop() {
-    if (cancels != null) {
-      cancels.unregister();
-    }
     return (exchange == null ? Future.<Void>succeededFuture() : engine.vertx().undeploy(exchange))
       .eventually(() -> placements == null ? Future.succeededFuture() : placements.close())
       .eventually(() -> results == null ? Future.succeededFuture() : results.close());
+  }
+
+  /** What a portfolio tells the broker: a placement or a cancel request; other types are not for the broker. */
+  private Future<Void> onOrderMessage(TopicMessage message) {
+    return switch (message.type()) {
+      case PlacedOrder.TYPE -> onPlacement(message);
+      case CancelRequest.TYPE -> onCancel(message);
+      default -> Future.failedFuture(new TopicSubscriber.Refused("not an order message: " + message.type()));
+    };
   }
 
   /** A placed order becomes the Order entity of the same id; a redelivery is an exact repeat and changes nothing. */
@@ -92,13 +93,19 @@ public final class BrokerContext implements BoundedContext {
     });
   }
 
-  private Future<JsonObject> cancel(JsonObject request) {
-    String orderId = request.getString("orderId");
-    return orders.send(orderId, new Cancel("cancelled by the trader")).compose(reply -> switch (reply) {
-      case Reply.Accepted a -> Future.succeededFuture(new JsonObject().put("orderId", orderId)
-        .put("position", a.position().toString()));
-      case Reply.Rejected r -> Future.failedFuture(new Refusal(409, "Order " + orderId + ": " + r.reason()));
-    });
+  /**
+   * A cancel request becomes the order's cancel; refused once the order has ended otherwise (a fill won the race),
+   * which leaves the portfolio with the result that came first.
+   */
+  private Future<Void> onCancel(TopicMessage message) {
+    CancelRequest cancel = CancelRequest.fromJson(message.payload());
+    return orders.send(cancel.orderId(), new Cancel(cancel.orderId(), cancel.portfolioId(), cancel.reason()))
+      .<Void>map(reply -> {
+        if (reply instanceof Reply.Rejected r) {
+          LOG.debug("Order {}: cancel not applied: {}", cancel.orderId(), r.reason());
+        }
+        return null;
+      });
   }
 
   static boolean isResult(StoredEvent e) {

@@ -1,8 +1,10 @@
 package trader.broker;
 
+import trader.eventsourcing.journal.Position;
 import trader.eventsourcing.journal.SessionNames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Row;
@@ -35,8 +37,11 @@ import java.time.ZonedDateTime;
  * executed at once against its symbol's latest quote if that is fresh (not stale, at most
  * {@code orders.quote-max-age-ms} old), otherwise it waits for the next quote. The other nodes retry the lock every
  * second. On taking the lock the books are rebuilt from {@link BrokerOrders}; new and closed orders arrive on
- * {@link BrokerOrders#CHANGES}. The Order entity is the arbiter: a command that no longer applies (an
- * order closed meanwhile) is refused and changes nothing.
+ * {@link BrokerOrders#CHANGES}. Those announcements are best-effort: each says which change came before it, and an
+ * exchange that missed one (or hears nothing for a second) reads the rows changed since the last change it applied,
+ * so a lost message delays an order by a second at most, never leaves it unworked. The Order entity is the arbiter:
+ * a command that no longer applies (an order closed meanwhile) is refused and changes nothing. Commands whose outcome
+ * is unknown are tried again: a fill by putting the order back in the book, an expiry until it is done.
  */
 final class Exchange extends VerticleBase {
 
@@ -49,6 +54,10 @@ final class Exchange extends VerticleBase {
    */
   static final String ACCEPTED = "broker.exchange.accepted";
   private static final int MAX_UNMATCHED = 100_000;
+  /** How often the rows are read for changes no announcement brought, and the page size of such a read. */
+  static final long RECONCILE_MS = 1000;
+  private static final int RECONCILE_PAGE = 1000;
+  private static final long MAX_EXPIRY_RETRY_MS = 30_000;
 
   private final Engine engine;
   private final EntityRef<OrderCommand> orders;
@@ -57,8 +66,14 @@ final class Exchange extends VerticleBase {
   private OrderBooks books;
   /** The latest quote per symbol received since the books were built: after a rebuild, none until one arrives. */
   private final java.util.Map<String, Quote> latestQuotes = new java.util.HashMap<>();
-  /** Order changes seen while the books are being rebuilt; null when not rebuilding. */
+  /** Announcements (batches, or direct openings marked so) seen while the books are rebuilt; null otherwise. */
   private List<JsonObject> changesDuringRebuild;
+  /** The position of the latest change of the read side applied to the books (in their order, or by a read). */
+  private Position synced = Position.START;
+  /** A read of changed rows is running; another was asked for meanwhile. */
+  private boolean reconciling;
+  private boolean reconcileAgain;
+  private long reconcileTimer = -1;
   /** Orders opened by one source whose other source has not told yet: true = direct, false = read side. */
   private final java.util.Map<String, Boolean> openedOnce = new java.util.LinkedHashMap<>() {
     @Override
@@ -81,8 +96,8 @@ final class Exchange extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(BrokerOrders.CHANGES, m -> onChange(m.body(), false));
-    vertx.eventBus().<JsonObject>consumer(ACCEPTED, m -> onChange(m.body(), true));
+    vertx.eventBus().<JsonObject>consumer(BrokerOrders.CHANGES, m -> onBatch(m.body()));
+    vertx.eventBus().<JsonObject>consumer(ACCEPTED, m -> onDirect(m.body()));
     acquire();
     return Future.succeededFuture();
   }
@@ -143,8 +158,15 @@ final class Exchange extends VerticleBase {
     Instant lastClose = lastSessionClose(Instant.now());
     return engine.progress().awaitCommitted(BrokerOrders.NAME, java.time.Duration.ofSeconds(10))
       .recover(e -> Future.succeededFuture())
-      .compose(v -> lock.query("select details, status, accepted_at from broker_orders "
-        + "where status in ('OPEN', 'TRIGGERED')").execute())
+      // the latest change first: whatever changes after it is read again by the first reconciliation
+      .compose(v -> lock.query("select changed_tx, changed_seq from broker_orders "
+        + "order by changed_tx desc, changed_seq desc limit 1").execute())
+      .compose(latest -> {
+        synced = latest.size() == 0 ? Position.START
+          : new Position(latest.iterator().next().getLong(0), latest.iterator().next().getLong(1));
+        return lock.query("select details, status, accepted_at from broker_orders "
+          + "where status in ('OPEN', 'TRIGGERED')").execute();
+      })
       .map(rows -> {
         OrderBooks rebuilt = new OrderBooks();
         for (Row r : rows) {
@@ -160,7 +182,14 @@ final class Exchange extends VerticleBase {
         books = rebuilt;
         List<JsonObject> missed = changesDuringRebuild;
         changesDuringRebuild = null;
-        missed.forEach(change -> onChange(change, change.getBoolean("direct", false)));
+        missed.forEach(m -> {
+          if (m.getBoolean("direct", false)) {
+            onDirect(m);
+          } else {
+            onBatch(m);
+          }
+        });
+        reconcileTimer = vertx.setPeriodic(RECONCILE_MS, t -> reconcile());
         // only quotes from now on: old prices must not execute the rebuilt books
         quotes = TopicTail.start(vertx, engine.kafkaBootstrapServers(), engine.topic("market.quotes"), false,
           (key, quote) -> onQuote(quote));
@@ -176,6 +205,8 @@ final class Exchange extends VerticleBase {
     openedOnce.clear();
     latestQuotes.clear(); // old prices must not execute the next rebuilt books
     vertx.cancelTimer(closeTimer);
+    vertx.cancelTimer(reconcileTimer);
+    reconcileAgain = false;
     Future<Void> closed = quotes == null ? Future.succeededFuture() : quotes.close();
     quotes = null;
     PgConnection c = lock;
@@ -183,27 +214,100 @@ final class Exchange extends VerticleBase {
     return closed.eventually(() -> c == null ? Future.succeededFuture() : c.close());
   }
 
-  private void onChange(JsonObject change, boolean direct) {
+  /** An opening straight from the placement subscriber: a read-side hop sooner than its announcement. */
+  private void onDirect(JsonObject opening) {
     if (books == null) {
       if (changesDuringRebuild != null) {
-        changesDuringRebuild.add(direct ? change.copy().put("direct", true) : change);
+        changesDuringRebuild.add(opening.copy().put("direct", true));
       }
       return;
     }
+    onChange(opening, true);
+  }
+
+  /**
+   * A batch of the read side's changes: applied if it follows the last change applied; otherwise one was missed (or
+   * this batch was read already), and the rows changed since are read.
+   */
+  private void onBatch(JsonObject batch) {
+    if (books == null) {
+      if (changesDuringRebuild != null) {
+        changesDuringRebuild.add(batch);
+      }
+      return;
+    }
+    JsonArray changes = batch.getJsonArray("changes");
+    if (changes == null || changes.isEmpty()) {
+      return;
+    }
+    Position last = Position.parse(changes.getJsonObject(changes.size() - 1).getString("position"));
+    if (!last.isAfter(synced)) {
+      return; // a reconciliation applied it already
+    }
+    if (!synced.toString().equals(batch.getString("after"))) {
+      reconcile();
+      return;
+    }
+    for (int i = 0; i < changes.size(); i++) {
+      onChange(changes.getJsonObject(i), false);
+    }
+    synced = last;
+  }
+
+  /** Reads the rows changed after {@link #synced}, in order, and applies them as the read side's report of them. */
+  private void reconcile() {
+    if (books == null || lock == null) {
+      return;
+    }
+    if (reconciling) {
+      reconcileAgain = true;
+      return;
+    }
+    reconciling = true;
+    PgConnection c = lock;
+    c.preparedQuery(BrokerOrders.CHANGED_SINCE)
+      .execute(Tuple.of(synced.transactionId(), synced.sequence(), RECONCILE_PAGE))
+      .onComplete(ar -> {
+        reconciling = false;
+        if (ar.failed() || books == null || c != lock) {
+          return; // the next period tries again; a lost lock connection resigns
+        }
+        for (Row r : ar.result()) {
+          JsonObject change = new JsonObject().put("orderId", r.getString("order_id")).put("status",
+            r.getString("status"));
+          if ("OPEN".equals(r.getString("status"))) {
+            change.put("details", r.getJsonObject("details"));
+          }
+          onChange(change, false);
+          synced = new Position(r.getLong("changed_tx"), r.getLong("changed_seq"));
+        }
+        if (ar.result().size() == RECONCILE_PAGE || reconcileAgain) {
+          reconcileAgain = false;
+          reconcile();
+        }
+      });
+  }
+
+  /** An order opened or closed, as the read side ({@code direct} false) or the placement subscriber tells. */
+  private void onChange(JsonObject change, boolean direct) {
     String status = change.getString("status");
+    String orderId = change.getString("orderId");
     if ("OPEN".equals(status)) {
-      String orderId = change.getString("orderId");
       Boolean first = openedOnce.get(orderId);
       if (first != null && first != direct) {
         // the second report of the same opening: the order is in the book already, or filled and gone
         openedOnce.remove(orderId);
         return;
       }
+      if (first != null) {
+        return; // the same source again
+      }
       openedOnce.put(orderId, direct);
       OrderDetails order = details(change.getJsonObject("details"));
       execute(books.addAt(order, usableQuote(order.symbol())));
     } else if (!"TRIGGERED".equals(status)) {
-      books.cancel(change.getString("orderId"));
+      openedOnce.remove(orderId);
+      books.cancel(orderId);
     }
   }
 
@@ -274,9 +378,19 @@ final class Exchange extends VerticleBase {
     });
   }
 
+  /** Expires a DAY order; tried again (while this node runs the exchange) until the order has its answer. */
   private void expire(String orderId) {
-    orders.send(orderId, new Expire()).onFailure(e -> LOG.warn("Order {}: expiry failed: {}", orderId,
-      e.getMessage()));
+    expire(orderId, 500);
+  }
+
+  private void expire(String orderId, long retryMs) {
+    orders.send(orderId, new Expire()).onFailure(e -> {
+      if (books == null || stopping) {
+        return; // the next exchange's rebuild expires what is left
+      }
+      LOG.warn("Order {}: expiry failed: {}; trying again in {} ms", orderId, e.getMessage(), retryMs);
+      vertx.setTimer(retryMs, t -> expire(orderId, Math.min(MAX_EXPIRY_RETRY_MS, retryMs * 2)));
+    });
   }
 
   /** The latest session close at or before {@code now} (UTC). */

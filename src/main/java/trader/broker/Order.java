@@ -67,6 +67,7 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
     .add("order.state.cancelled", OrderState.Cancelled.class)
     .add("order.state.expired", OrderState.Expired.class)
     .add("order.state.rejected", OrderState.Rejected.class)
+    .add("order.state.cancelled-before-placement", OrderState.CancelledBeforePlacement.class)
     .build();
 
   @Override
@@ -106,7 +107,10 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
       case PlaceOrder place -> place(place.details());
       case Trigger trigger -> Decision.reject(notPlaced);
       case Fill fill -> Decision.reject(notPlaced);
-      case Cancel cancel -> Decision.reject(notPlaced);
+      // kept: the placement may be on its way (held behind a dead letter, say); the portfolio hears it is cancelled
+      case Cancel cancel -> blank(cancel.orderId()) || blank(cancel.portfolioId())
+        ? Decision.reject("a cancel needs the order id and the portfolio id of its order")
+        : Decision.accept(new OrderCancelled(cancel.orderId(), cancel.portfolioId(), reason(cancel)));
       case Expire expire -> Decision.reject(notPlaced);
       case Reject reject -> Decision.reject(notPlaced);
     };
@@ -127,8 +131,9 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
       case PlaceOrder place -> repeatedPlacement(o, place.details());
       case Trigger trigger -> trigger(open, trigger);
       case Fill fill -> fill(open, fill);
-      case Cancel cancel -> Decision.accept(new OrderCancelled(o.orderId(), o.portfolioId(),
-        blank(cancel.reason()) ? "cancelled" : cancel.reason()));
+      case Cancel cancel -> o.portfolioId().equals(cancel.portfolioId())
+        ? Decision.accept(new OrderCancelled(o.orderId(), o.portfolioId(), reason(cancel)))
+        : Decision.reject("order " + o.orderId() + " belongs to another portfolio");
       case Expire expire -> o.timeInForce() == TimeInForce.DAY
         ? Decision.accept(new OrderExpired(o.orderId(), o.portfolioId()))
         : Decision.reject("a good-till-cancelled order does not expire");
@@ -187,13 +192,21 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
       case OrderState.Cancelled cancelled -> "order already cancelled";
       case OrderState.Expired expired -> "order already expired";
       case OrderState.Rejected rejected -> "order already rejected";
+      case OrderState.CancelledBeforePlacement cancelled -> "order already cancelled";
     });
     return switch (command) {
-      case PlaceOrder place -> closed.order() == null ? Decision.accept() // refused at placement: already answered
-        : repeatedPlacement(closed.order(), place.details());
+      case PlaceOrder place -> switch (closed) {
+        // cancelled before it came: the portfolio has its answer already
+        case OrderState.CancelledBeforePlacement cancelled -> cancelled.portfolioId().equals(place.portfolioId())
+          ? Decision.accept()
+          : Decision.reject("order id " + place.orderId() + " is already used by a different order");
+        default -> closed.order() == null ? Decision.accept() // refused at placement: already answered
+          : repeatedPlacement(closed.order(), place.details());
+      };
       case Fill fill -> closed instanceof OrderState.Filled filled && sameFill(filled, fill)
         ? Decision.accept() : refused;
-      case Cancel cancel -> closed instanceof OrderState.Cancelled ? Decision.accept() : refused;
+      case Cancel cancel -> closed instanceof OrderState.Cancelled
+        || closed instanceof OrderState.CancelledBeforePlacement ? Decision.accept() : refused;
       case Expire expire -> closed instanceof OrderState.Expired ? Decision.accept() : refused;
       case Reject reject -> closed instanceof OrderState.Rejected ? Decision.accept() : refused;
       case Trigger trigger -> refused;
@@ -230,7 +243,9 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
         ? new OrderState.Pending(accepted.details()) : new OrderState.Resting(accepted.details());
       case OrderTriggered triggered -> new OrderState.Triggered(open(state, event).order(), triggered.time());
       case OrderFilled filled -> new OrderState.Filled(open(state, event).order(), filled.price(), filled.time());
-      case OrderCancelled cancelled -> new OrderState.Cancelled(open(state, event).order(), cancelled.reason());
+      case OrderCancelled cancelled -> state instanceof OrderState.Unplaced
+        ? new OrderState.CancelledBeforePlacement(cancelled.portfolioId(), cancelled.reason())
+        : new OrderState.Cancelled(open(state, event).order(), cancelled.reason());
       case OrderExpired expired -> new OrderState.Expired(open(state, event).order());
       case OrderRejected rejected -> new OrderState.Rejected(
         state instanceof OrderState.Unplaced ? null : open(state, event).order(), rejected.reason());
@@ -242,6 +257,10 @@ public final class Order implements EntityType<OrderCommand, OrderEvent, OrderSt
       return open;
     }
     throw new IllegalStateException(event + " on an order that is not open: " + state);
+  }
+
+  private static String reason(Cancel cancel) {
+    return blank(cancel.reason()) ? "cancelled" : cancel.reason();
   }
 
   private static boolean blank(String s) {

@@ -30,8 +30,11 @@ public sealed interface OrderCommand {
   record Fill(BigDecimal price, Instant time) implements OrderCommand {
   }
 
-  /** Takes the order off the market, e.g. at the trader's request. */
-  record Cancel(String reason) implements OrderCommand {
+  /**
+   * Takes order {@code orderId} of portfolio {@code portfolioId} off the market at the trader's request. A cancel for
+   * an order not placed yet cancels it for good: its placement, when it comes, is absorbed.
+   */
+  record Cancel(String orderId, String portfolioId, String reason) implements OrderCommand {
   }
 
   /** The session closed; only DAY orders expire. */

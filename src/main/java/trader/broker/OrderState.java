@@ -20,7 +20,7 @@ public sealed interface OrderState {
 
   /** Finished; only idempotent repeats are accepted. */
   sealed interface Closed extends OrderState {
-    /** The order; null only for an order rejected at placement, whose details were never accepted. */
+    /** The order; null for an order rejected at placement or cancelled before it, whose details were never accepted. */
     OrderDetails order();
   }
 
@@ -46,5 +46,16 @@ public sealed interface OrderState {
   }
 
   record Rejected(OrderDetails order, String reason) implements Closed {
+  }
+
+  /**
+   * Portfolio {@code portfolioId} cancelled the order before the broker had its placement (a placement held back,
+   * say, behind a dead letter): the placement, when it comes, changes nothing.
+   */
+  record CancelledBeforePlacement(String portfolioId, String reason) implements Closed {
+    @Override
+    public OrderDetails order() {
+      return null;
+    }
   }
 }

@@ -2,13 +2,17 @@ package trader.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import trader.accounts.contract.AccountsAddresses;
 import trader.platform.ApiRoutes;
 import trader.platform.BoundedContext;
+import trader.gateway.IdempotencyKeys.Answer;
 import trader.platform.BusFailures;
+import trader.platform.BusFailures.Refusal;
 import trader.platform.Engine;
 import trader.platform.Problems;
 import trader.platform.WebRoutes;
@@ -16,10 +20,9 @@ import trader.portfolio.contract.PortfolioAddresses;
 import trader.quotes.contract.QuotesAddresses;
 import trader.wiretransfer.contract.TransferAddresses;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The gateway (backend for the browser and API clients): the REST API of {@code openapi.yaml} and the SockJS
@@ -29,7 +32,11 @@ import java.util.function.BiFunction;
 public final class GatewayContext implements BoundedContext {
 
   private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(15_000);
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final long PURGE_PERIOD_MS = 10 * 60_000;
   private volatile Engine engine;
+  private volatile IdempotencyKeys keys;
+  private long purgeTimer = -1;
   private final EventBusBridge bridge = new EventBusBridge(() -> engine);
 
   @Override
@@ -49,12 +56,17 @@ public final class GatewayContext implements BoundedContext {
 
   @Override
   public Future<Void> start(Engine engine) {
+    keys = new IdempotencyKeys(engine.pool(), engine.settings().integer("idempotency.retention-hours", 1, 24 * 365));
+    purgeTimer = engine.vertx().setPeriodic(PURGE_PERIOD_MS, t -> keys.purge());
     this.engine = engine;
     return Future.succeededFuture();
   }
 
   @Override
   public Future<Void> stop() {
+    if (engine != null) {
+      engine.vertx().cancelTimer(purgeTimer);
+    }
     return Future.succeededFuture();
   }
 
@@ -70,11 +82,10 @@ public final class GatewayContext implements BoundedContext {
       .put("username", rc.user().principal().getString("username"))
       .put("savings", new JsonObject().put("balance", r.getString("balance")))));
 
-    route(api, "openPortfolio", (rc, user) -> call(rc, PortfolioAddresses.OPEN, new JsonObject().put("userId", user)
-      .put("name", rc.body().asJsonObject().getString("name"))).map(r -> {
-        rc.response().setStatusCode(201).putHeader("Location", "/api/portfolios/" + r.getString("portfolioId"));
-        return r;
-      }));
+    route(api, "openPortfolio", (rc, user) -> keyed(rc, user, "openPortfolio", "portfolios", commandId ->
+      call(rc, PortfolioAddresses.OPEN, withId(new JsonObject().put("userId", user)
+        .put("name", rc.body().asJsonObject().getString("name")), commandId))
+        .map(r -> new Answer(201, "/api/portfolios/" + r.getString("portfolioId"), r))));
     route(api, "listPortfolios", (rc, user) -> call(rc, PortfolioAddresses.LIST,
       withPosition(rc, new JsonObject().put("userId", user))));
     route(api, "getPortfolio", (rc, user) -> call(rc, PortfolioAddresses.GET, withPosition(rc, new JsonObject()
@@ -91,12 +102,11 @@ public final class GatewayContext implements BoundedContext {
     route(api, "getCandles", (rc, user) -> call(rc, QuotesAddresses.CANDLES, new JsonObject()
       .put("symbol", rc.pathParam("symbol")).put("from", rc.queryParams().get("from"))
       .put("to", rc.queryParams().get("to"))));
-    route(api, "placeOrder", (rc, user) -> call(rc, PortfolioAddresses.PLACE_ORDER, withCommandId(rc, "order", user,
-      new JsonObject().put("userId", user).put("portfolioId", rc.pathParam("portfolioId"))
-        .put("order", rc.body().asJsonObject()))).map(r -> {
-        rc.response().setStatusCode(202).putHeader("Location", "/api/orders/" + r.getString("orderId"));
-        return r;
-      }));
+    route(api, "placeOrder", (rc, user) -> keyed(rc, user, "placeOrder",
+      "portfolios/" + rc.pathParam("portfolioId") + "/orders", commandId -> call(rc, PortfolioAddresses.PLACE_ORDER,
+        withId(new JsonObject().put("userId", user).put("portfolioId", rc.pathParam("portfolioId"))
+          .put("order", rc.body().asJsonObject()), commandId))
+        .map(r -> new Answer(202, "/api/orders/" + r.getString("orderId"), r))));
     route(api, "listOrders", (rc, user) -> call(rc, PortfolioAddresses.LIST_ORDERS, withPosition(rc, new JsonObject()
       .put("userId", user).put("portfolioId", rc.pathParam("portfolioId")).put("status", rc.queryParams().get("status")))));
     route(api, "getOrder", (rc, user) -> call(rc, PortfolioAddresses.GET_ORDER, withPosition(rc, new JsonObject()
@@ -119,13 +129,11 @@ public final class GatewayContext implements BoundedContext {
     JsonObject body = rc.body().asJsonObject();
     JsonObject from = own(body.getJsonObject("from"), user);
     JsonObject to = own(body.getJsonObject("to"), user);
-    return owned(rc, user, from).compose(v -> owned(rc, user, to))
-      .compose(v -> call(rc, TransferAddresses.REQUEST, withCommandId(rc, "transfer", user, new JsonObject().put("userId", user)
-        .put("from", from).put("to", to).put("amount", body.getString("amount")))))
-      .map(r -> {
-        rc.response().setStatusCode(202).putHeader("Location", "/api/transfers/" + r.getString("transferId"));
-        return r;
-      });
+    return keyed(rc, user, "requestTransfer", "transfers", commandId -> owned(rc, user, from)
+      .compose(v -> owned(rc, user, to))
+      .compose(v -> call(rc, TransferAddresses.REQUEST, withId(new JsonObject().put("userId", user)
+        .put("from", from).put("to", to).put("amount", body.getString("amount")), commandId)))
+      .map(r -> new Answer(202, "/api/transfers/" + r.getString("transferId"), r)));
   }
 
   private static JsonObject own(JsonObject endpoint, String user) {
@@ -137,11 +145,11 @@ public final class GatewayContext implements BoundedContext {
     String id = endpoint.getString("id");
     if ("savings".equals(endpoint.getString("kind"))) {
       return user.equals(id) ? Future.succeededFuture()
-        : Future.failedFuture(new BusFailures.Refusal(404, "No savings account " + id));
+        : Future.failedFuture(new Refusal(404, "No savings account " + id));
     }
     return call(rc, PortfolioAddresses.OWNS, new JsonObject().put("userId", user).put("portfolioId", id))
       .compose(r -> r.getBoolean("owned") ? Future.succeededFuture()
-        : Future.failedFuture(new BusFailures.Refusal(404, "No portfolio " + id)));
+        : Future.failedFuture(new Refusal(404, "No portfolio " + id)));
   }
 
   private JsonObject withToken(JsonObject user) {
@@ -151,14 +159,63 @@ public final class GatewayContext implements BoundedContext {
   }
 
   /**
-   * With an {@code Idempotency-Key} header, the command's id ({@code commandId}: the transfer or order id) is derived
-   * from the user and the key, so a client retrying after a lost answer, on any node, names the same command and the
-   * entity accepts the repeat without doing it again. Another user's same key gives another id.
+   * Runs a command that may carry an {@code Idempotency-Key} ({@link IdempotencyKeys}): without one, under an id the
+   * context draws; with one, under the key's command id, or answered with the key's first answer. A definite answer
+   * (success or refusal) is recorded for the key's retries; an unknown outcome is not, so a retry sends the command
+   * again, which its id keeps from taking effect twice. {@code target} names what the command acts on (the
+   * operation's path parameters), so a key reused on another portfolio is refused, whatever the URL's spelling.
    */
-  private static JsonObject withCommandId(RoutingContext rc, String kind, String user, JsonObject request) {
-    String key = rc.request().getHeader("Idempotency-Key");
-    return key == null ? request : request.put("commandId", UUID.nameUUIDFromBytes((kind + "|"
-      + user + "|" + key).getBytes(StandardCharsets.UTF_8)).toString());
+  private Future<JsonObject> keyed(RoutingContext rc, String user, String operation, String target,
+                                   Function<String, Future<Answer>> command) {
+    String key = rc.request().getHeader(IDEMPOTENCY_KEY);
+    if (key == null) {
+      return command.apply(null).map(answer -> answer(rc, answer, false));
+    }
+    return keys.claim(user, key, operation, target, rc.body().asJsonObject())
+      .recover(e -> Future.failedFuture(e instanceof Refusal ? e : new Refusal(503, "The request's Idempotency-Key "
+        + "could not be checked: nothing was done; try again")))
+      .compose(claim -> claim.answer() != null ? replay(rc, claim.answer())
+        : command.apply(claim.commandId()).transform(ar -> {
+          Answer definite = ar.succeeded() ? ar.result() : refusal(ar.cause());
+          Future<Void> recorded = definite == null ? Future.succeededFuture()
+            // a record that fails only means a retry sends the command again, which its id makes harmless
+            : keys.answered(user, key, definite).recover(e -> Future.succeededFuture());
+          return recorded.compose(v -> ar.succeeded() ? Future.succeededFuture(answer(rc, ar.result(), false))
+            : Future.failedFuture(ar.cause()));
+        }));
+  }
+
+  /** The answer a refusal is: a 4xx from the gateway or the context; null for an outcome not known (5xx, timeout). */
+  private static Answer refusal(Throwable failure) {
+    int status = failure instanceof Refusal r ? r.status()
+      : failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        ? re.failureCode() : 0;
+    return status >= 400 && status < 500 ? new Answer(status, null, new JsonObject().put("detail",
+      failure.getMessage())) : null;
+  }
+
+  private static JsonObject answer(RoutingContext rc, Answer answer, boolean replayed) {
+    rc.response().setStatusCode(answer.status());
+    if (answer.location() != null) {
+      rc.response().putHeader("Location", answer.location());
+    }
+    if (replayed) {
+      rc.response().putHeader("Idempotent-Replayed", "true");
+    }
+    return answer.body();
+  }
+
+  /** The first answer again: the same status, Location and body, or the same refusal. */
+  private static Future<JsonObject> replay(RoutingContext rc, Answer answer) {
+    if (answer.status() >= 400) {
+      rc.response().putHeader("Idempotent-Replayed", "true");
+      return Future.failedFuture(new Refusal(answer.status(), answer.body().getString("detail")));
+    }
+    return Future.succeededFuture(answer(rc, answer, true));
+  }
+
+  private static JsonObject withId(JsonObject request, String commandId) {
+    return commandId == null ? request : request.put("commandId", commandId);
   }
 
   private static JsonObject withPosition(RoutingContext rc, JsonObject request) {
@@ -181,7 +238,7 @@ public final class GatewayContext implements BoundedContext {
       Future<JsonObject> result;
       try {
         result = handler.apply(rc, user);
-      } catch (BusFailures.Refusal e) {
+      } catch (Refusal e) {
         result = Future.failedFuture(e);
       }
       result.onSuccess(json -> {
@@ -189,7 +246,10 @@ public final class GatewayContext implements BoundedContext {
           rc.json(json);
         }
       }).onFailure(e -> {
-        if (e instanceof BusFailures.Refusal r) {
+        if (e instanceof Refusal r) {
+          if (r.status() == 503) {
+            rc.response().putHeader("Retry-After", BusFailures.RETRY_AFTER_SECONDS);
+          }
           Problems.send(rc, r.status(), Problems.title(r.status()), r.getMessage());
         } else {
           BusFailures.respond(rc, e);

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.APIKeyHandler;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import trader.eventsourcing.projection.ProjectionControl;
+import trader.eventsourcing.topic.DeadLetters;
 
 import java.util.Optional;
 import java.util.function.Function;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * The operators' API under {@code /api/admin} ({@code X-Admin-Token}): projection status, rebuild with progress,
- * resume. When no admin token exists every request is refused (401).
+ * resume; dead letters listed, re-driven and discarded. When no admin token exists every request is refused (401).
  */
 final class AdminRoutes implements ApiRoutes {
 
@@ -51,6 +52,59 @@ final class AdminRoutes implements ApiRoutes {
         .put("newVersion", s.newVersion()).put("error", s.error()))));
     route(builder, "resumeProjection", rc -> ProjectionControl.resume(engine.get().pool(), rc.pathParam("name"))
       .map(n -> rc.json(new JsonObject().put("resumedShards", n))));
+    mountDeadLetters(builder);
+  }
+
+  private void mountDeadLetters(RouterBuilder builder) {
+    route(builder, "listDeadLetters", rc -> engine.get().deadLetters().list(rc.queryParams().get("subscriber"),
+        rc.queryParams().get("topic"), rc.queryParams().get("key"), "all".equals(rc.queryParams().get("status")),
+        rc.queryParams().contains("limit") ? Integer.parseInt(rc.queryParams().get("limit")) : 100)
+      .map(letters -> {
+        JsonArray list = new JsonArray();
+        letters.forEach(letter -> list.add(json(letter)));
+        return rc.json(new JsonObject().put("deadLetters", list));
+      }));
+    route(builder, "actOnDeadLetter", rc -> engine.get().deadLetters().request(Long.parseLong(rc.pathParam("id")),
+        DeadLetters.Action.valueOf(rc.pathParam("action").toUpperCase(java.util.Locale.ROOT)))
+      .<Void>compose(n -> {
+        if (n == 0) {
+          Problems.send(rc, 404, Problems.title(404), "No dead letter " + rc.pathParam("id"));
+          return Future.succeededFuture();
+        }
+        rc.response().setStatusCode(202);
+        return rc.json(new JsonObject().put("requested", n));
+      })
+      .recover(e -> e instanceof DeadLetters.NotAllowed ? Future.succeededFuture(sendConflict(rc, e))
+        : Future.failedFuture(e)));
+    route(builder, "actOnDeadLetterKey", rc -> {
+      JsonObject body = rc.body().asJsonObject();
+      return engine.get().deadLetters().requestKey(body.getString("subscriber"), body.getString("key"),
+          DeadLetters.Action.valueOf(rc.pathParam("action").toUpperCase(java.util.Locale.ROOT)))
+        .map(n -> {
+          rc.response().setStatusCode(202);
+          return rc.json(new JsonObject().put("requested", n));
+        });
+    });
+  }
+
+  private static Void sendConflict(RoutingContext rc, Throwable e) {
+    Problems.send(rc, 409, Problems.title(409), e.getMessage());
+    return null;
+  }
+
+  /** A dead letter as the API shows it: its payload as JSON when it is JSON, else as text. */
+  static JsonObject json(DeadLetters.Letter letter) {
+    Object payload;
+    try {
+      payload = new JsonObject(letter.text());
+    } catch (RuntimeException notJson) {
+      payload = letter.text();
+    }
+    return new JsonObject().put("id", letter.id()).put("subscriber", letter.subscriber()).put("topic", letter.topic())
+      .put("partition", letter.partition()).put("offset", letter.offset()).put("key", letter.key())
+      .put("status", letter.status()).put("reason", letter.reason()).put("attempts", letter.attempts())
+      .put("firstFailureAt", letter.firstFailure().toString()).put("lastFailureAt", letter.lastFailure().toString())
+      .put("requested", letter.requested()).put("payload", payload);
   }
 
   private void route(RouterBuilder builder, String operation, Function<RoutingContext, Future<?>> handler) {

@@ -4,14 +4,23 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.RoutingContext;
-import trader.eventsourcing.entity.CommandTimeoutException;
+import trader.eventsourcing.Outages;
+import trader.eventsourcing.entity.CommandFailedException;
 import trader.eventsourcing.projection.ProjectionLagException;
 
 /**
  * How a context refuses an event-bus request, and how the gateway turns that into a problem response: the failure
- * code is the HTTP status the refusal means (400 invalid, 401, 404, 409 rejected by the domain, 429, 503, 504).
+ * code is the HTTP status the refusal means (400 invalid, 401, 404, 409 rejected by the domain, 422, 429, 503, 504).
+ * An outage ({@link Outages}) is a 503 with {@code Retry-After}: for a command, its detail says the command may or
+ * may not have taken effect and that sending it again with the same {@code Idempotency-Key} is safe.
  */
 public final class BusFailures {
+
+  /** Seconds a client is asked to wait before trying again after an outage. */
+  public static final String RETRY_AFTER_SECONDS = "2";
+  /** The detail of a command whose outcome is not known. */
+  public static final String UNKNOWN_OUTCOME = "The outcome of this command is unknown: it may or may not have taken "
+    + "effect. Sending it again with the same Idempotency-Key is safe: it takes effect at most once.";
 
   private BusFailures() {
   }
@@ -24,10 +33,12 @@ public final class BusFailures {
       message.fail(400, "position: " + failure.getMessage());
     } else if (failure instanceof ProjectionLagException) {
       message.fail(504, failure.getMessage());
-    } else if (failure instanceof CommandTimeoutException) {
-      message.fail(503, failure.getMessage());
-    } else if (failure instanceof ReplyException re && re.failureCode() >= 400) {
+    } else if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+      && re.failureCode() >= 400) {
       message.fail(re.failureCode(), re.getMessage());
+    } else if (Outages.isOutage(failure)) {
+      message.fail(503, failure instanceof CommandFailedException ? UNKNOWN_OUTCOME + " (" + failure.getMessage()
+        + ")" : "A service this request needs is not available right now; try again (" + failure.getMessage() + ")");
     } else {
       String id = java.util.UUID.randomUUID().toString();
       org.slf4j.LoggerFactory.getLogger(BusFailures.class).error("Request to {} failed (error id {})",
@@ -43,12 +54,22 @@ public final class BusFailures {
         java.util.regex.Matcher wait = java.util.regex.Pattern.compile("in (\\d+) s").matcher(re.getMessage());
         if (re.failureCode() == 429 && wait.find()) {
           rc.response().putHeader("Retry-After", wait.group(1));
+        } else if (re.failureCode() == 503) {
+          rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
         Problems.send(rc, re.failureCode(), Problems.title(re.failureCode()), re.getMessage());
         return;
       }
+      rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
       Problems.send(rc, 503, Problems.title(503), re.failureType() == ReplyFailure.TIMEOUT
-        ? "The service did not answer in time; the request may still take effect" : "The service is not available");
+        ? "The service did not answer in time: the request may or may not take effect. A command sent again with the "
+          + "same Idempotency-Key takes effect at most once" : "The service is not available; try again");
+      return;
+    }
+    if (Outages.isOutage(failure)) {
+      rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
+      Problems.send(rc, 503, Problems.title(503), "A service this request needs is not available right now; "
+        + "nothing was changed, try again");
       return;
     }
     rc.fail(failure);

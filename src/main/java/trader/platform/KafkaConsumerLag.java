@@ -45,6 +45,10 @@ final class KafkaConsumerLag {
     this.admin = admin;
     this.registry = registry;
     this.prefix = prefix;
+    // a Kafka outage does not take the node out of service (see Node#readiness): it shows here, and in the health body
+    Gauge.builder("trader.kafka.reachable", this, lag -> lag.failing ? 0 : 1)
+      .description("1 while the last read of Kafka's consumer groups worked, 0 while Kafka cannot be reached")
+      .register(registry);
   }
 
   /** Reads the lag now and then every {@code periodMs}. */

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  * The command line of the fat jar. Without a sub-command it starts a node and runs until SIGTERM or Ctrl-C.
  */
 @Command(name = "trader", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-  subcommands = {ProjectionsCommand.class, BenchCommand.class, KafkaCommand.class},
+  subcommands = {ProjectionsCommand.class, DeadLettersCommand.class, BenchCommand.class, KafkaCommand.class},
   description = {
     "Reactive Stock Trader: an event-sourced trading system on Vert.x.",
     "",

@@ -7,6 +7,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.projection.Projection;
+import trader.portfolio.PortfolioEvent.OrderCancelRequested;
 import trader.portfolio.PortfolioEvent.OrderEnded;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 import trader.portfolio.PortfolioEvent.OrderPlaced;
@@ -19,8 +20,9 @@ import java.util.Map;
 
 /**
  * The orders read side of the portfolio context, from the portfolio's own events: one row per order with its status
- * (OPEN, then FILLED, CANCELLED, EXPIRED or REJECTED), and the owner of each portfolio (from its opening) so that
- * rows carry it. Each committed change is pushed on {@code user.<ownerId>.orders}.
+ * (OPEN, then FILLED, CANCELLED, EXPIRED or REJECTED; an open order the trader asked to cancel says so), and the owner
+ * of each portfolio (from its opening) so that rows carry it. Each committed change is pushed on
+ * {@code user.<ownerId>.orders}.
  */
 final class OrderViews implements Projection {
 
@@ -48,7 +50,8 @@ final class OrderViews implements Projection {
   @Override
   public boolean handles(StoredEvent e) {
     return switch (e.type()) {
-      case "portfolio.opened", "portfolio.order-placed", "portfolio.order-filled", "portfolio.order-ended" -> true;
+      case "portfolio.opened", "portfolio.order-placed", "portfolio.order-filled", "portfolio.order-ended",
+           "portfolio.order-cancel-requested" -> true;
       default -> false;
     };
   }
@@ -77,6 +80,7 @@ final class OrderViews implements Projection {
           status        text not null,
           fill_price    numeric(20, 2),
           reason        text,
+          cancel_requested_at timestamptz,
           placed_at     timestamptz not null,
           updated_at    timestamptz not null,
           position      text not null)""").execute())
@@ -121,6 +125,12 @@ final class OrderViews implements Projection {
         position);
       case OrderEnded ended -> update(c, portfolioId, ended.orderId(), ended.outcome().name(), null, ended.reason(), at,
         position);
+      case OrderCancelRequested requested -> c.preparedQuery("update orders set cancel_requested_at = $2, "
+          + "updated_at = $2, position = $3 where order_id = $1 returning owner_id")
+        .execute(Tuple.of(requested.orderId(), at, position)).map(rows -> {
+          rows.forEach(r -> owners.put(portfolioId, r.getString(0)));
+          return null;
+        });
       default -> Future.succeededFuture();
     };
   }
@@ -144,6 +154,8 @@ final class OrderViews implements Projection {
         case OrderPlaced placed -> new JsonObject().put("orderId", placed.order().orderId()).put("status", "OPEN");
         case OrderFilled filled -> new JsonObject().put("orderId", filled.orderId()).put("status", "FILLED");
         case OrderEnded ended -> new JsonObject().put("orderId", ended.orderId()).put("status", ended.outcome().name());
+        case OrderCancelRequested requested -> new JsonObject().put("orderId", requested.orderId())
+          .put("status", "OPEN").put("cancelRequested", true);
         default -> null;
       };
       if (owner != null && push != null) {

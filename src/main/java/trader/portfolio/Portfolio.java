@@ -12,12 +12,14 @@ import trader.portfolio.PortfolioCommand.PlaceOrder;
 import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
 import trader.portfolio.PortfolioCommand.RefundCash;
+import trader.portfolio.PortfolioCommand.RequestCancel;
 import trader.portfolio.PortfolioCommand.WithdrawCash;
 import trader.portfolio.PortfolioEvent.CashDepositDeclined;
 import trader.portfolio.PortfolioEvent.CashDeposited;
 import trader.portfolio.PortfolioEvent.CashRefunded;
 import trader.portfolio.PortfolioEvent.CashWithdrawalDeclined;
 import trader.portfolio.PortfolioEvent.CashWithdrawn;
+import trader.portfolio.PortfolioEvent.OrderCancelRequested;
 import trader.portfolio.PortfolioEvent.OrderEnded;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 import trader.portfolio.PortfolioEvent.OrderPlaced;
@@ -25,6 +27,8 @@ import trader.portfolio.PortfolioEvent.PortfolioClosed;
 import trader.portfolio.PortfolioEvent.PortfolioOpened;
 import trader.portfolio.PortfolioState.Opened;
 import trader.portfolio.PortfolioState.Unopened;
+import trader.wiretransfer.contract.TransferParticipant;
+import trader.wiretransfer.contract.TransferStep.Step;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -56,19 +60,26 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     .add("portfolio.place-order", PlaceOrder.class)
     .add("portfolio.record-fill", RecordFill.class)
     .add("portfolio.record-order-end", RecordOrderEnd.class)
+    .add("portfolio.request-cancel", RequestCancel.class)
     .build();
 
   private static final RecordCodec<PortfolioEvent> EVENTS = RecordCodec.of(PortfolioEvent.class)
     .add("portfolio.opened", PortfolioOpened.class)
     .add("portfolio.closed", PortfolioClosed.class)
-    .add("portfolio.cash-deposited", CashDeposited.class)
-    .add("portfolio.cash-deposit-declined", CashDepositDeclined.class)
-    .add("portfolio.cash-withdrawn", CashWithdrawn.class)
-    .add("portfolio.cash-withdrawal-declined", CashWithdrawalDeclined.class)
-    .add("portfolio.cash-refunded", CashRefunded.class)
+    .add("portfolio.cash-deposited", 2, CashDeposited.class)
+    .upcast("portfolio.cash-deposited", 1, TransferParticipant.LEGACY)
+    .add("portfolio.cash-deposit-declined", 2, CashDepositDeclined.class)
+    .upcast("portfolio.cash-deposit-declined", 1, TransferParticipant.LEGACY)
+    .add("portfolio.cash-withdrawn", 2, CashWithdrawn.class)
+    .upcast("portfolio.cash-withdrawn", 1, TransferParticipant.LEGACY)
+    .add("portfolio.cash-withdrawal-declined", 2, CashWithdrawalDeclined.class)
+    .upcast("portfolio.cash-withdrawal-declined", 1, TransferParticipant.LEGACY)
+    .add("portfolio.cash-refunded", 2, CashRefunded.class)
+    .upcast("portfolio.cash-refunded", 1, TransferParticipant.LEGACY)
     .add("portfolio.order-placed", OrderPlaced.class)
     .add("portfolio.order-filled", OrderFilled.class)
     .add("portfolio.order-ended", OrderEnded.class)
+    .add("portfolio.order-cancel-requested", OrderCancelRequested.class)
     .sharingDecodings()
     .build();
 
@@ -90,6 +101,26 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
   @Override
   public int snapshotEvery() {
     return 100;
+  }
+
+  /**
+   * Every command but closing names itself, so none takes effect twice: an order's placement and its result by the
+   * order id, a cash step by its transfer and kind. The state need not remember ended orders or transfers.
+   */
+  @Override
+  public String commandId(PortfolioCommand command) {
+    return switch (command) {
+      case OpenPortfolio open -> "open:" + open.ownerId();
+      case ClosePortfolio close -> null; // a closed portfolio stays closed: its state says so
+      case DepositCash deposit -> TransferParticipant.commandId(Step.DEPOSIT, deposit.transferId());
+      case WithdrawCash withdraw -> TransferParticipant.commandId(Step.WITHDRAW, withdraw.transferId());
+      case RefundCash refund -> TransferParticipant.commandId(Step.REFUND, refund.transferId());
+      case PlaceOrder place -> "order:" + place.orderId();
+      // an order has one result: the first recorded wins, whether a fill or an end
+      case RecordFill fill -> "order-result:" + fill.orderId();
+      case RecordOrderEnd end -> "order-result:" + end.orderId();
+      case RequestCancel cancel -> "cancel:" + cancel.orderId();
+    };
   }
 
   @Override
@@ -114,6 +145,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
         case RecordFill fill ->
           orderResult(portfolio, fill.orderId(), order -> OrderResults.fill(order, portfolio, fill));
         case RecordOrderEnd end -> orderResult(portfolio, end.orderId(), order -> OrderResults.end(order, end));
+        case RequestCancel cancel -> requestCancel(portfolio, cancel);
       };
     };
   }
@@ -162,8 +194,8 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     if (place.orderId() == null || place.orderId().isBlank()) {
       return Decision.reject("An order id is required");
     }
-    if (portfolio.knowsOrder(place.orderId())) {
-      return Decision.accept(); // the same placement again
+    if (portfolio.openOrders().containsKey(place.orderId())) {
+      return Decision.accept(); // the same placement again (once it has ended, its command id tells)
     }
     if (portfolio.closed()) {
       return closedRejection();
@@ -171,17 +203,28 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     return OrderPlacement.place(portfolio, place);
   }
 
-  /** Decides a broker result for order {@code orderId} with {@code decision} if the order is open. */
+  /**
+   * Decides a broker result for order {@code orderId} with {@code decision} if the order is open. The broker only
+   * knows orders this portfolio placed, so a result for an order that is not open is one for an order that has its
+   * result already (the first recorded wins): accepted, and it changes nothing.
+   */
   private static Decision<PortfolioEvent> orderResult(Opened portfolio, String orderId,
                                                       Function<Order, Decision<PortfolioEvent>> decision) {
     if (orderId == null || orderId.isBlank()) {
       return Decision.reject("An order id is required");
     }
-    if (portfolio.completedOrders().containsKey(orderId)) {
-      return Decision.accept(); // the order already has its result; the first one recorded wins
-    }
     Order order = portfolio.openOrders().get(orderId);
-    return order == null ? Decision.reject("The portfolio has no open order " + orderId) : decision.apply(order);
+    return order == null ? Decision.accept() : decision.apply(order);
+  }
+
+  /** A cancel is asked of the broker for an open order; one that has ended cannot be cancelled any more. */
+  private static Decision<PortfolioEvent> requestCancel(Opened portfolio, RequestCancel cancel) {
+    if (cancel.orderId() == null || cancel.orderId().isBlank()) {
+      return Decision.reject("An order id is required");
+    }
+    return portfolio.openOrders().containsKey(cancel.orderId())
+      ? Decision.accept(new OrderCancelRequested(cancel.orderId()))
+      : Decision.reject("Order " + cancel.orderId() + " is not open: it has ended already");
   }
 
   static Decision<PortfolioEvent> closedRejection() {
@@ -199,31 +242,36 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
       case Unopened unopened -> switch (event) {
         case PortfolioOpened opened ->
           Opened.of(opened.portfolioId(), opened.ownerId(), opened.name(), unopened.cashSteps());
-        case CashDepositDeclined declined ->
-          new Unopened(unopened.cashSteps().withDeclinedDeposit(declined.transferId()));
-        case CashWithdrawalDeclined declined ->
-          new Unopened(unopened.cashSteps().withDeclinedWithdrawal(declined.transferId()));
+        case CashDepositDeclined declined -> declined.legacy()
+          ? new Unopened(unopened.cashSteps().withDeclinedDeposit(declined.transferId())) : unopened;
+        case CashWithdrawalDeclined declined -> declined.legacy()
+          ? new Unopened(unopened.cashSteps().withDeclinedWithdrawal(declined.transferId())) : unopened;
         default -> throw new IllegalStateException(event + " on a portfolio that is not open");
       };
       case Opened portfolio -> evolve(portfolio, event);
     };
   }
 
+  /** Cash steps of schema version 1 ({@code legacy}) are remembered by transfer id; later ones need not be. */
   private static Opened evolve(Opened portfolio, PortfolioEvent event) {
     TransferSteps steps = portfolio.cashSteps();
     return switch (event) {
       case PortfolioOpened opened -> throw new IllegalStateException(event + " on an open portfolio");
       case PortfolioClosed closed -> portfolio.closing();
-      case CashDeposited d -> portfolio.withCash(portfolio.cash().add(d.amount()), steps.withDeposit(d.transferId()));
-      case CashDepositDeclined d -> portfolio.withCash(portfolio.cash(), steps.withDeclinedDeposit(d.transferId()));
+      case CashDeposited d -> portfolio.withCash(portfolio.cash().add(d.amount()),
+        d.legacy() ? steps.withDeposit(d.transferId()) : steps);
+      case CashDepositDeclined d -> d.legacy()
+        ? portfolio.withCash(portfolio.cash(), steps.withDeclinedDeposit(d.transferId())) : portfolio;
       case CashWithdrawn w -> portfolio.withCash(portfolio.cash().subtract(w.amount()),
-        steps.withWithdrawal(w.transferId(), w.amount()));
-      case CashWithdrawalDeclined w ->
-        portfolio.withCash(portfolio.cash(), steps.withDeclinedWithdrawal(w.transferId()));
-      case CashRefunded r -> portfolio.withCash(portfolio.cash().add(r.amount()), steps.withRefund(r.transferId()));
+        w.legacy() ? steps.withWithdrawal(w.transferId(), w.amount()) : steps);
+      case CashWithdrawalDeclined w -> w.legacy()
+        ? portfolio.withCash(portfolio.cash(), steps.withDeclinedWithdrawal(w.transferId())) : portfolio;
+      case CashRefunded r -> portfolio.withCash(portfolio.cash().add(r.amount()),
+        r.legacy() ? steps.withRefund(r.transferId()) : steps);
       case OrderPlaced placed -> portfolio.placing(placed.order());
       case OrderFilled filled -> portfolio.filling(filled);
-      case OrderEnded ended -> portfolio.ending(ended.orderId(), ended.outcome());
+      case OrderEnded ended -> portfolio.ending(ended.orderId());
+      case OrderCancelRequested requested -> portfolio;
     };
   }
 

@@ -4,9 +4,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * What can be asked of a {@link Portfolio}. Each command carries the business id that makes it idempotent (the
- * portfolio id, a transfer id, an order id): repeated, it changes nothing and is accepted. A cash step that was
- * declined stays declined when repeated.
+ * What can be asked of a {@link Portfolio}. Each command but closing carries the business id that makes it
+ * idempotent (the portfolio id, a transfer id, an order id; see {@link Portfolio#commandId}): repeated, however
+ * late, it changes nothing and is accepted. A cash step that was declined stays declined when repeated.
  */
 public sealed interface PortfolioCommand {
 
@@ -46,5 +46,12 @@ public sealed interface PortfolioCommand {
 
   /** The broker ended order {@code orderId} without a fill ({@code outcome} REJECTED, CANCELLED or EXPIRED). */
   record RecordOrderEnd(String orderId, OrderOutcome outcome, String reason) implements PortfolioCommand {
+  }
+
+  /**
+   * The trader wants open order {@code orderId} cancelled: the request goes to the broker, which ends the order
+   * unless it filled first; its reservation is released when the broker's result comes back.
+   */
+  record RequestCancel(String orderId) implements PortfolioCommand {
   }
 }

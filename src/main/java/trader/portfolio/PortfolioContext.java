@@ -68,8 +68,7 @@ public final class PortfolioContext implements BoundedContext {
       results = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_portfolio_results",
         engine.topic(TransferStepResult.PORTFOLIO_TOPIC), PortfolioContext::isStepOutcome, PortfolioContext::result);
       engine.projections().register(results);
-      steps = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(), engine.topic(TransferStep.TOPIC),
-        engine.topic("portfolio"), 5, this::onStep);
+      steps = engine.subscribe(TransferStep.TOPIC, "portfolio", this::onStep);
       consume(PortfolioAddresses.OPEN, this::open);
       consume(PortfolioAddresses.LIST, this::list);
       consume(PortfolioAddresses.GET, this::get);
@@ -88,10 +87,9 @@ public final class PortfolioContext implements BoundedContext {
     PortfolioOrders orders = new PortfolioOrders(engine, portfolios, quotes, id -> owner(id, true));
     engine.projections().register(new OrderViews(engine.vertx()));
     placements = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_portfolio_orders",
-      engine.topic(PlacedOrder.TOPIC), PortfolioOrders::isPlacement, PortfolioOrders::placement);
+      engine.topic(PlacedOrder.TOPIC), PortfolioOrders::isForBroker, PortfolioOrders::forBroker);
     engine.projections().register(placements);
-    orderResults = TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(),
-      engine.topic(OrderResult.TOPIC), engine.topic("portfolio-order-results"), 5, orders::onResult);
+    orderResults = engine.subscribe(OrderResult.TOPIC, "portfolio-order-results", orders::onResult);
     consume(PortfolioAddresses.PLACE_ORDER, orders::place);
     consume(PortfolioAddresses.LIST_ORDERS, orders::list);
     consume(PortfolioAddresses.GET_ORDER, orders::get);
@@ -116,8 +114,9 @@ public final class PortfolioContext implements BoundedContext {
     consumers.add(BusApi.serve(engine.vertx(), address, handler));
   }
 
+  /** {@code {userId, name, commandId?}}: the portfolio's id is the command's (an idempotency key's), or a new one. */
   private Future<JsonObject> open(JsonObject request) {
-    String portfolioId = UUID.randomUUID().toString();
+    String portfolioId = request.getString("commandId", UUID.randomUUID().toString());
     return portfolios.send(portfolioId, new OpenPortfolio(portfolioId, request.getString("userId"),
         request.getString("name", "").trim()))
       .compose(reply -> accepted(reply, 400))
@@ -142,19 +141,14 @@ public final class PortfolioContext implements BoundedContext {
   }
 
   private Future<JsonObject> get(JsonObject request) {
+    String userId = request.getString("userId");
+    String portfolioId = request.getString("portfolioId");
     return caughtUp(request.getString("position"))
-      .compose(v -> ownedView(request.getString("userId"), request.getString("portfolioId")))
-      .compose(view -> engine.pool().preparedQuery("select version, at, kind, detail from portfolio_history "
-          + "where portfolio_id = $1 order by version desc limit 100").execute(Tuple.of(view.getString("portfolioId")))
-        .map(rows -> {
-          JsonArray history = new JsonArray();
-          for (Row r : rows) {
-            history.add(new JsonObject().put("version", r.getLong("version"))
-              .put("at", r.getOffsetDateTime("at").toInstant().toString()).put("kind", r.getString("kind"))
-              .put("detail", r.getValue("detail")));
-          }
-          return view.put("history", history);
-        }));
+      .compose(v -> PortfolioViews.read(engine.pool(), portfolioId, 100))
+      .compose(view -> view == null || !view.state().ownerId().equals(userId)
+        ? Future.failedFuture(notFound(portfolioId))
+        : Future.succeededFuture(PortfolioJson.view(view.state()).put("version", view.version())
+          .put("history", view.history())));
   }
 
   private Future<JsonObject> close(JsonObject request) {
@@ -172,22 +166,6 @@ public final class PortfolioContext implements BoundedContext {
   private Future<JsonObject> owns(JsonObject request) {
     return owner(request.getString("portfolioId"), true)
       .map(owner -> new JsonObject().put("owned", request.getString("userId").equals(owner)));
-  }
-
-  /** The view of a portfolio if {@code userId} owns it; 404 otherwise (another user's portfolio is not confirmed). */
-  private Future<JsonObject> ownedView(String userId, String portfolioId) {
-    return engine.pool().preparedQuery("select owner_id, state_type, state, version from portfolios "
-        + "where portfolio_id = $1").execute(Tuple.of(portfolioId))
-      .compose(rows -> {
-        if (rows.size() == 0 || !rows.iterator().next().getString("owner_id").equals(userId)) {
-          return Future.failedFuture(notFound(portfolioId));
-        }
-        Row row = rows.iterator().next();
-        Portfolio type = new Portfolio();
-        PortfolioState.Opened state = (PortfolioState.Opened) type.states().decode(row.getString("state_type"),
-          (JsonObject) row.getValue("state"));
-        return Future.succeededFuture(PortfolioJson.view(state).put("version", row.getLong("version")));
-      });
   }
 
   /**

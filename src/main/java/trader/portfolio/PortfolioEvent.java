@@ -1,5 +1,7 @@
 package trader.portfolio;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -18,21 +20,46 @@ public sealed interface PortfolioEvent {
   record PortfolioClosed() implements PortfolioEvent {
   }
 
-  record CashDeposited(String transferId, BigDecimal amount) implements PortfolioEvent {
+  record CashDeposited(String transferId, BigDecimal amount,
+                      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean legacy) implements PortfolioEvent {
+
+    public CashDeposited(String transferId, BigDecimal amount) {
+      this(transferId, amount, false);
+    }
   }
 
   /** The deposit of transfer {@code transferId} was not taken ({@code reason}); nothing moved. */
-  record CashDepositDeclined(String transferId, BigDecimal amount, String reason) implements PortfolioEvent {
+  record CashDepositDeclined(String transferId, BigDecimal amount, String reason,
+                            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean legacy) implements PortfolioEvent {
+
+    public CashDepositDeclined(String transferId, BigDecimal amount, String reason) {
+      this(transferId, amount, reason, false);
+    }
   }
 
-  record CashWithdrawn(String transferId, BigDecimal amount) implements PortfolioEvent {
+  record CashWithdrawn(String transferId, BigDecimal amount,
+                      @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean legacy) implements PortfolioEvent {
+
+    public CashWithdrawn(String transferId, BigDecimal amount) {
+      this(transferId, amount, false);
+    }
   }
 
   /** The withdrawal of transfer {@code transferId} was not done ({@code reason}); nothing moved. */
-  record CashWithdrawalDeclined(String transferId, BigDecimal amount, String reason) implements PortfolioEvent {
+  record CashWithdrawalDeclined(String transferId, BigDecimal amount, String reason,
+                               @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean legacy) implements PortfolioEvent {
+
+    public CashWithdrawalDeclined(String transferId, BigDecimal amount, String reason) {
+      this(transferId, amount, reason, false);
+    }
   }
 
-  record CashRefunded(String transferId, BigDecimal amount) implements PortfolioEvent {
+  record CashRefunded(String transferId, BigDecimal amount,
+                     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean legacy) implements PortfolioEvent {
+
+    public CashRefunded(String transferId, BigDecimal amount) {
+      this(transferId, amount, false);
+    }
   }
 
   /** An order was accepted and its reservation made. */
@@ -50,5 +77,9 @@ public sealed interface PortfolioEvent {
 
   /** Order {@code orderId} ended without a fill; its reservation is released. */
   record OrderEnded(String orderId, OrderOutcome outcome, String reason) implements PortfolioEvent {
+  }
+
+  /** The trader asked to cancel open order {@code orderId}; it stays open (and reserved) until the broker ends it. */
+  record OrderCancelRequested(String orderId) implements PortfolioEvent {
   }
 }

@@ -16,7 +16,12 @@ final class PortfolioJson {
     p.holdings().forEach((symbol, h) -> holdings.add(new JsonObject().put("symbol", symbol).put("shares", h.shares())
       .put("reservedShares", h.reservedShares()).put("costBasis", money(h.costBasis()))));
     JsonArray orders = new JsonArray();
-    p.openOrders().values().forEach(o -> orders.add(JsonObject.mapFrom(o)));
+    p.openOrders().values().forEach(o -> orders.add(new JsonObject().put("orderId", o.orderId())
+      .put("symbol", o.symbol()).put("side", o.side().name()).put("quantity", o.quantity()).put("type", o.type().name())
+      .put("limitPrice", o.limitPrice() == null ? null : money(o.limitPrice()))
+      .put("stopPrice", o.stopPrice() == null ? null : money(o.stopPrice()))
+      .put("timeInForce", o.timeInForce().name()).put("reservedCash", money(o.reservedCash()))
+      .put("reservedShares", o.reservedShares())));
     return new JsonObject().put("portfolioId", p.portfolioId()).put("name", p.name())
       .put("status", p.closed() ? "CLOSED" : "OPEN")
       .put("cash", money(p.cash())).put("reservedCash", money(p.reservedCash()))

@@ -3,11 +3,9 @@ package trader.portfolio;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.Position;
-import trader.broker.contract.BrokerAddresses;
 import trader.broker.contract.OrderResult;
 import trader.eventsourcing.entity.EntityRef;
 import trader.eventsourcing.entity.Reply;
@@ -19,6 +17,8 @@ import trader.platform.Engine;
 import trader.portfolio.PortfolioCommand.PlaceOrder;
 import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
+import trader.portfolio.PortfolioCommand.RequestCancel;
+import trader.portfolio.contract.CancelRequest;
 import trader.portfolio.contract.PlacedOrder;
 
 import java.math.BigDecimal;
@@ -29,8 +29,9 @@ import java.util.function.Function;
 
 /**
  * The order side of the portfolio context: places orders (reserving at placement), answers order reads from
- * {@link OrderViews}, forwards cancels of the owner's open orders to the broker, publishes placed orders for the
- * broker and records the broker's results.
+ * {@link OrderViews}, takes cancel requests for the owner's open orders, publishes placements and cancel requests
+ * for the broker and records the broker's results. It never asks the broker anything: what the broker must know
+ * goes through Kafka, from the portfolio's journal.
  */
 final class PortfolioOrders {
 
@@ -153,19 +154,25 @@ final class PortfolioOrders {
     }
   }
 
-  /** {@code {userId, orderId}}: asks the broker to cancel an open order of the user's; 409 once it is closed. */
+  /**
+   * {@code {userId, orderId}}: records the owner's request to cancel an open order, which goes to the broker through
+   * the portfolio's journal and Kafka; the order ends as cancelled unless it fills first. 409 once it has ended.
+   */
   Future<JsonObject> cancel(JsonObject request) {
     return engine.progress().fresh(OrderViews.NAME, null, READ_YOUR_WRITES)
       .compose(v -> owned(request))
       .compose(row -> {
+        String orderId = row.getString("order_id");
         String status = row.getString("status");
         if (!"OPEN".equals(status)) {
-          return Future.failedFuture(new Refusal(409, "Order " + row.getString("order_id") + " is already "
-            + status.toLowerCase()));
+          return Future.failedFuture(new Refusal(409, "Order " + orderId + " is already " + status.toLowerCase()));
         }
-        return engine.vertx().eventBus().<JsonObject>request(BrokerAddresses.CANCEL,
-          new JsonObject().put("orderId", row.getString("order_id")), new DeliveryOptions().setSendTimeout(10_000))
-          .map(m -> m.body());
+        return portfolios.send(row.getString("portfolio_id"), new RequestCancel(orderId)).compose(reply ->
+          switch (reply) {
+            case Reply.Accepted a -> Future.succeededFuture(new JsonObject().put("orderId", orderId)
+              .put("position", a.position().toString()));
+            case Reply.Rejected r -> Future.<JsonObject>failedFuture(new Refusal(409, r.reason()));
+          });
       });
   }
 
@@ -186,6 +193,7 @@ final class PortfolioOrders {
       .put("fillPrice", money(r.getBigDecimal("fill_price"))).put("reason", r.getString("reason"))
       .put("placedAt", r.getOffsetDateTime("placed_at").toInstant().toString())
       .put("updatedAt", r.getOffsetDateTime("updated_at").toInstant().toString())
+      .put("cancelRequested", r.getOffsetDateTime("cancel_requested_at") != null)
       .put("position", r.getString("position"));
   }
 
@@ -205,18 +213,28 @@ final class PortfolioOrders {
       : Future.succeededFuture());
   }
 
-  static boolean isPlacement(StoredEvent e) {
-    return e.type().equals("portfolio.order-placed");
+  /** What the broker must hear of: placements and cancel requests. */
+  static boolean isForBroker(StoredEvent e) {
+    return e.type().equals(PlacedOrder.TYPE) || e.type().equals(CancelRequest.TYPE);
   }
 
-  /** The published form of a placement: the reserve price per share is what the buy reserved per share. */
-  static TopicMessage placement(StoredEvent e) {
-    Order o = ((PortfolioEvent.OrderPlaced) new Portfolio().events().decode(e.type(), e.payload())).order();
-    BigDecimal reservePrice = o.side() == Side.BUY
-      ? o.reservedCash().divide(BigDecimal.valueOf(o.quantity()), 2, RoundingMode.UNNECESSARY) : null;
-    PlacedOrder placed = new PlacedOrder(o.orderId(), e.streamId().substring(Portfolio.NAME.length() + 1), o.symbol(),
-      o.side().name(), o.quantity(), o.type().name(), o.limitPrice(), o.stopPrice(), o.timeInForce().name(),
-      reservePrice);
-    return TopicMessage.of(e, placed.toJson());
+  /**
+   * The published form of a placement (the reserve price per share is what the buy reserved per share) or of a
+   * cancel request.
+   */
+  static TopicMessage forBroker(StoredEvent e) {
+    String portfolioId = e.streamId().substring(Portfolio.NAME.length() + 1);
+    return switch (new Portfolio().events().decode(e.type(), e.schemaVersion(), e.payload())) {
+      case PortfolioEvent.OrderPlaced placed -> {
+        Order o = placed.order();
+        BigDecimal reservePrice = o.side() == Side.BUY
+          ? o.reservedCash().divide(BigDecimal.valueOf(o.quantity()), 2, RoundingMode.UNNECESSARY) : null;
+        yield TopicMessage.of(e, new PlacedOrder(o.orderId(), portfolioId, o.symbol(), o.side().name(), o.quantity(),
+          o.type().name(), o.limitPrice(), o.stopPrice(), o.timeInForce().name(), reservePrice).toJson());
+      }
+      case PortfolioEvent.OrderCancelRequested cancel -> TopicMessage.of(e,
+        new CancelRequest(cancel.orderId(), portfolioId, "cancelled by the trader").toJson());
+      default -> throw new IllegalArgumentException("not for the broker: " + e.type());
+    };
   }
 }

@@ -1,7 +1,6 @@
 package trader.portfolio;
 
 import trader.wiretransfer.contract.TransferSteps;
-import org.pcollections.TreePMap;
 import trader.portfolio.PortfolioEvent.OrderFilled;
 
 import java.math.BigDecimal;
@@ -17,8 +16,8 @@ import java.util.TreeMap;
 public sealed interface PortfolioState {
 
   /**
-   * No portfolio under this id yet. {@code cashSteps} holds the transfer steps it declined meanwhile (never any
-   * money), so that they stay declined once it is open.
+   * No portfolio under this id yet. {@code cashSteps} holds the transfer steps it declined meanwhile before step
+   * commands had ids (never any money), so that they stay declined once it is open.
    */
   record Unopened(TransferSteps cashSteps) implements PortfolioState {
 
@@ -29,13 +28,14 @@ public sealed interface PortfolioState {
 
   /**
    * A portfolio (open, or closed if {@code closed}). {@code reservedCash} is the part of {@code cash} that open buy
-   * orders hold; {@code completedOrders} remembers how each finished order ended, so that a redelivered result
-   * changes nothing. Invariants kept by {@link Portfolio#decide}: cash ≥ reserved cash ≥ 0, shares ≥ reserved
-   * shares ≥ 0.
+   * orders hold. Nothing in it grows with the portfolio's history: ended orders leave it (a repeated result or
+   * placement is recognised by its command id, see {@link Portfolio#commandId}), and {@code cashSteps} holds only
+   * the transfer steps decided before step commands had ids. Invariants kept by {@link Portfolio#decide}: cash ≥
+   * reserved cash ≥ 0, shares ≥ reserved shares ≥ 0.
    */
   record Opened(String portfolioId, String ownerId, String name, boolean closed, BigDecimal cash,
                 BigDecimal reservedCash, Map<String, Holding> holdings, Map<String, Order> openOrders,
-                Map<String, OrderOutcome> completedOrders, TransferSteps cashSteps) implements PortfolioState {
+                TransferSteps cashSteps) implements PortfolioState {
 
     private static final BigDecimal ZERO = new BigDecimal("0.00");
 
@@ -43,10 +43,7 @@ public sealed interface PortfolioState {
       // sorted and immutable, so snapshots list them in the same order every time; copied unless already so
       holdings = Sorted.of(holdings);
       openOrders = Sorted.of(openOrders);
-      // persistent (shares structure between versions): each ending order adds one in O(log n) instead of copying a
-      // history that only grows
-      completedOrders = completedOrders instanceof TreePMap<String, OrderOutcome> persistent ? persistent
-        : TreePMap.from(completedOrders);
+      cashSteps = cashSteps == null ? TransferSteps.NONE : cashSteps;
     }
 
     /** A new, empty portfolio. */
@@ -56,7 +53,7 @@ public sealed interface PortfolioState {
 
     /** A new, empty portfolio that declined {@code cashSteps} before it was opened. */
     static Opened of(String portfolioId, String ownerId, String name, TransferSteps cashSteps) {
-      return new Opened(portfolioId, ownerId, name, false, ZERO, ZERO, Map.of(), Map.of(), Map.of(), cashSteps);
+      return new Opened(portfolioId, ownerId, name, false, ZERO, ZERO, Map.of(), Map.of(), cashSteps);
     }
 
     /** The cash that withdrawals and new buy orders may use. */
@@ -69,25 +66,12 @@ public sealed interface PortfolioState {
       return holdings.getOrDefault(symbol, Holding.NONE);
     }
 
-    /** Whether order {@code orderId} was placed here, whether it is still open or has ended. */
-    public boolean knowsOrder(String orderId) {
-      return openOrders.containsKey(orderId) || completedOrders.containsKey(orderId);
-    }
-
-    /** This state without the outcomes of its completed orders: what the portfolio read side keeps. */
-    public Opened withoutCompletedOrders() {
-      return completedOrders.isEmpty() ? this : new Opened(portfolioId, ownerId, name, closed, cash, reservedCash,
-        holdings, openOrders, Map.of(), cashSteps);
-    }
-
     Opened closing() {
-      return new Opened(portfolioId, ownerId, name, true, cash, reservedCash, holdings, openOrders, completedOrders,
-        cashSteps);
+      return new Opened(portfolioId, ownerId, name, true, cash, reservedCash, holdings, openOrders, cashSteps);
     }
 
     Opened withCash(BigDecimal cash, TransferSteps cashSteps) {
-      return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash, holdings, openOrders, completedOrders,
-        cashSteps);
+      return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash, holdings, openOrders, cashSteps);
     }
 
     Opened placing(Order order) {
@@ -100,16 +84,14 @@ public sealed interface PortfolioState {
           h.costBasis()));
       }
       return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash.add(order.reservedCash()),
-        Sorted.owning(newHoldings), Sorted.owning(orders), completedOrders, cashSteps);
+        Sorted.owning(newHoldings), Sorted.owning(orders), cashSteps);
     }
 
-    /** The order is done: its reservation is released and its outcome remembered. */
-    Opened ending(String orderId, OrderOutcome outcome) {
+    /** The order is done: it leaves the open orders and its reservation is released. */
+    Opened ending(String orderId) {
       Order order = openOrders.get(orderId);
       TreeMap<String, Order> orders = new TreeMap<>(openOrders);
       orders.remove(orderId);
-      TreePMap<String, OrderOutcome> completed = ((TreePMap<String, OrderOutcome>) completedOrders)
-        .plus(orderId, outcome);
       TreeMap<String, Holding> newHoldings = new TreeMap<>(holdings);
       if (order.reservedShares() > 0) {
         Holding h = holding(order.symbol());
@@ -117,12 +99,12 @@ public sealed interface PortfolioState {
           h.costBasis()));
       }
       return new Opened(portfolioId, ownerId, name, closed, cash, reservedCash.subtract(order.reservedCash()),
-        Sorted.owning(newHoldings), Sorted.owning(orders), completed, cashSteps);
+        Sorted.owning(newHoldings), Sorted.owning(orders), cashSteps);
     }
 
     /** The fill's money and shares change hands, then the order ends as filled. */
     Opened filling(OrderFilled fill) {
-      Opened ended = ending(fill.orderId(), OrderOutcome.FILLED);
+      Opened ended = ending(fill.orderId());
       Holding h = ended.holding(fill.symbol());
       long sharesDelta = fill.side() == Side.BUY ? fill.quantity() : -fill.quantity();
       BigDecimal cashDelta = fill.side() == Side.BUY ? fill.total().negate() : fill.total();
@@ -135,14 +117,14 @@ public sealed interface PortfolioState {
         newHoldings.put(fill.symbol(), after);
       }
       return new Opened(portfolioId, ownerId, name, closed, cash.add(cashDelta), ended.reservedCash(),
-        Sorted.owning(newHoldings), ended.openOrders(), ended.completedOrders(), cashSteps);
+        Sorted.owning(newHoldings), ended.openOrders(), cashSteps);
     }
   }
 
   /**
    * The read-only sorted map an {@link Opened} holds. Only this file makes them, each over a TreeMap nobody else
    * references, so the constructor can keep one as it is instead of copying it (an order ending would otherwise copy
-   * the portfolio's whole order history twice). A {@link SortedMap}, so that {@code new TreeMap<>(it)} copies it in
+   * the portfolio's open orders twice). A {@link SortedMap}, so that {@code new TreeMap<>(it)} copies it in
    * linear time.
    */
   final class Sorted<K, V> extends AbstractMap<K, V> implements SortedMap<K, V> {

@@ -66,8 +66,7 @@ public final class WiretransferContext implements BoundedContext {
         "publish_transfer_steps", engine.topic(TransferStep.TOPIC), WiretransferContext::causesStep, this::step);
       engine.projections().register(stepPublisher);
       for (String topic : List.of(TransferStepResult.ACCOUNTS_TOPIC, TransferStepResult.PORTFOLIO_TOPIC)) {
-        subscribers.add(TopicSubscriber.start(engine.vertx(), engine.kafkaBootstrapServers(), engine.topic(topic),
-          engine.topic("wiretransfer"), 5, this::onResult));
+        subscribers.add(engine.subscribe(topic, "wiretransfer", this::onResult));
       }
       consume(TransferAddresses.REQUEST, this::request);
       consume(TransferAddresses.LIST, this::list);

@@ -203,14 +203,40 @@ class OrderTest {
 
   @Test
   void anOpenOrderIsCancelledWithItsReason() {
-    order.given(accepted(LIMIT_BUY)).when(new Cancel("cancelled by the trader"))
+    order.given(accepted(LIMIT_BUY)).when(cancel("cancelled by the trader"))
       .thenEvents(new OrderCancelled(ID, "portfolio-1", "cancelled by the trader"))
       .thenState(new OrderState.Cancelled(LIMIT_BUY, "cancelled by the trader"));
-    order.given(accepted(STOP_BUY), new OrderTriggered(ID, "portfolio-1", T0)).when(new Cancel(null))
+    order.given(accepted(STOP_BUY), new OrderTriggered(ID, "portfolio-1", T0)).when(cancel(null))
       .thenEvents(new OrderCancelled(ID, "portfolio-1", "cancelled"));
-    order.given(accepted(LIMIT_BUY), new OrderCancelled(ID, "portfolio-1", "x")).when(new Cancel("again"))
+    order.given(accepted(LIMIT_BUY), new OrderCancelled(ID, "portfolio-1", "x")).when(cancel("again"))
       .thenNoEvents();
-    order.given().when(new Cancel("x")).thenRejected("no order has been placed under this id");
+  }
+
+  @Test
+  void onlyTheOrdersOwnPortfolioCancelsIt() {
+    order.given(accepted(LIMIT_BUY)).when(new Cancel(ID, "portfolio-2", "not yours"))
+      .thenRejected("order " + ID + " belongs to another portfolio");
+    order.given().when(new Cancel(ID, null, "x"))
+      .thenRejected("a cancel needs the order id and the portfolio id of its order");
+  }
+
+  @Test
+  void aCancelBeforeThePlacementCancelsTheOrderAndThePlacementIsAbsorbed() {
+    OrderState cancelled = order.given().when(cancel("cancelled by the trader"))
+      .thenEvents(new OrderCancelled(ID, "portfolio-1", "cancelled by the trader"))
+      .thenState(new OrderState.CancelledBeforePlacement("portfolio-1", "cancelled by the trader")).state();
+    order.givenState(cancelled).when(PlaceOrder.of(LIMIT_BUY)).thenNoEvents();
+    order.givenState(cancelled).when(cancel("again")).thenNoEvents();
+    order.givenState(cancelled).when(new Fill(p("99.40"), T1)).thenRejected("order already cancelled");
+    // the same id from another portfolio is another order
+    order.givenState(cancelled).when(PlaceOrder.of(new OrderDetails(ID, "portfolio-2", LIMIT_BUY.symbol(),
+        LIMIT_BUY.side(), LIMIT_BUY.quantity(), LIMIT_BUY.type(), LIMIT_BUY.limitPrice(), null,
+        LIMIT_BUY.timeInForce(), LIMIT_BUY.reservePrice())))
+      .thenRejected("order id " + ID + " is already used by a different order");
+  }
+
+  private static Cancel cancel(String reason) {
+    return new Cancel(ID, "portfolio-1", reason);
   }
 
   @Test
@@ -219,9 +245,9 @@ class OrderTest {
 
     OrderState fillFirst = order.givenState(resting).when(new Fill(p("99.40"), T1))
       .thenEvents(filled(LIMIT_BUY, "99.40", T1)).state();
-    order.givenState(fillFirst).when(new Cancel("cancelled by the trader")).thenRejected("order already filled");
+    order.givenState(fillFirst).when(cancel("cancelled by the trader")).thenRejected("order already filled");
 
-    OrderState cancelFirst = order.givenState(resting).when(new Cancel("cancelled by the trader"))
+    OrderState cancelFirst = order.givenState(resting).when(cancel("cancelled by the trader"))
       .thenEvents(new OrderCancelled(ID, "portfolio-1", "cancelled by the trader")).state();
     order.givenState(cancelFirst).when(new Fill(p("99.40"), T1)).thenRejected("order already cancelled");
   }
@@ -236,7 +262,7 @@ class OrderTest {
     order.given(accepted(GTC_LIMIT_BUY)).when(new Expire())
       .thenRejected("a good-till-cancelled order does not expire");
     order.given(accepted(LIMIT_BUY), new OrderExpired(ID, "portfolio-1")).when(new Expire()).thenNoEvents();
-    order.given(accepted(LIMIT_BUY), new OrderExpired(ID, "portfolio-1")).when(new Cancel("late"))
+    order.given(accepted(LIMIT_BUY), new OrderExpired(ID, "portfolio-1")).when(cancel("late"))
       .thenRejected("order already expired");
     order.given(accepted(LIMIT_BUY), new OrderCancelled(ID, "portfolio-1", "x")).when(new Expire())
       .thenRejected("order already cancelled");

@@ -1,196 +1,123 @@
 package trader.portfolio;
 
-import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import trader.eventsourcing.journal.NewEvent;
-import trader.eventsourcing.projection.ProjectionRebuild;
-import trader.eventsourcing.projection.Projections;
-import trader.portfolio.PortfolioEvent.OrderEnded;
-import trader.portfolio.PortfolioEvent.OrderFilled;
-import trader.portfolio.PortfolioEvent.OrderPlaced;
-import trader.portfolio.PortfolioEvent.PortfolioOpened;
+import trader.portfolio.PortfolioCommand.ClosePortfolio;
+import trader.portfolio.PortfolioCommand.DepositCash;
+import trader.portfolio.PortfolioCommand.OpenPortfolio;
+import trader.portfolio.PortfolioCommand.PlaceOrder;
+import trader.portfolio.PortfolioCommand.RecordFill;
+import trader.portfolio.PortfolioCommand.RecordOrderEnd;
+import trader.portfolio.PortfolioCommand.RequestCancel;
+import trader.portfolio.PortfolioCommand.WithdrawCash;
+import trader.portfolio.PortfolioState.Opened;
 import trader.testing.ProjectionRig;
 import trader.testing.TestDatabase;
 
-import java.time.Duration;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static trader.portfolio.PortfolioFixtures.FILLED_AT;
-import static trader.portfolio.PortfolioFixtures.deposited;
-import static trader.portfolio.PortfolioFixtures.limitBuyOrder;
-import static trader.portfolio.PortfolioFixtures.marketBuyOrder;
-import static trader.portfolio.PortfolioFixtures.money;
-import static trader.portfolio.Side.BUY;
 
-/** The portfolio read side's cache of states, run by the real projection runtime on PostgreSQL. */
+/**
+ * The portfolio read side, run by the real projection runtime on PostgreSQL: its rows (portfolio, holdings, open
+ * orders, history) are the fold of the journal after any history the domain can make, in batches of any size.
+ */
 class PortfolioViewsTest {
 
   @RegisterExtension
   static final TestDatabase db = new TestDatabase();
 
-  private final Portfolio portfolio = new Portfolio();
-  /** This test's portfolio (each test has its own; the read side's tables outlive a test) and its events. */
-  private final String id = "p-" + UUID.randomUUID();
-  private final List<PortfolioEvent> written = new ArrayList<>();
-
   private ProjectionRig rig;
-  private Vertx vertx;
   private Pool pool;
 
   @BeforeEach
   void setUp() {
     rig = new ProjectionRig(db);
-    vertx = rig.vertx();
     pool = rig.pool();
   }
 
   @AfterEach
   void tearDown() {
-    pool.query("drop trigger if exists fail_once on projection_offsets").execute().await();
     rig.close();
   }
 
   @Test
-  void laterBatchesStartFromTheStateTheyWroteWithoutReadingIt() throws Exception {
-    PortfolioViews views = runningWithAnOpenOrder();
-    append(filled("o1", "ACME", 10, "49.99"), new OrderPlaced(limitBuyOrder("o2", "ACME", 1, "40.00", "40.00")));
-    awaitViewIsTheFold();
-
-    assertThat(views.stateReads()).isZero();
-  }
-
-  @Test
-  void aBatchThatRollsBackLeavesNoStateInTheCache() throws Exception {
-    PortfolioViews views = new PortfolioViews(vertx);
-    runtime(views);
-    append(new PortfolioOpened(id, "alice", "Main"), deposited("t1", "1000.00"),
-      new OrderPlaced(marketBuyOrder("o1", "ACME", 10, "500.00")));
-    awaitViewIsTheFold();
-    // the next batch applies, then fails at the runner's offset update (after apply): its transaction rolls back
-    pool.query("""
-        create sequence if not exists offset_updates;
-        create or replace function fail_once() returns trigger language plpgsql as $$
-        begin
-          if nextval('offset_updates') = 1 then
-            raise exception 'injected failure after the batch was applied';
-          end if;
-          return new;
-        end $$;
-        create trigger fail_once before update on projection_offsets for each row
-          when (new.name = 'portfolio_views' and new.events_applied <> old.events_applied)
-          execute function fail_once();""").execute().await();
-
-    append(filled("o1", "ACME", 10, "49.99"), new OrderPlaced(limitBuyOrder("o2", "ACME", 1, "40.00", "40.00")));
-    awaitViewIsTheFold();
-
-    assertThat(scalar("select last_value from offset_updates")).as("the batch failed once, then passed")
-      .isGreaterThanOrEqualTo(2);
-    // the retry started from the cached state of the committed version, not from the rolled-back batch's
-    assertThat(views.stateReads()).isZero();
-  }
-
-  @Test
-  void aRowChangedBehindTheCacheIsReadAgain() throws Exception {
-    PortfolioViews here = new PortfolioViews(vertx);
-    Projections first = runtime(here);
-    append(new PortfolioOpened(id, "alice", "Main"), deposited("t1", "1000.00"),
-      new OrderPlaced(marketBuyOrder("o1", "ACME", 10, "500.00")));
-    awaitViewIsTheFold();
-    first.close().await();
-
-    // another node takes the shards over and moves the row on; then this node gets them back
-    Projections other = runtime(new PortfolioViews(vertx));
-    append(filled("o1", "ACME", 10, "49.99"));
-    awaitViewIsTheFold();
-    other.close().await();
-    runtime(here);
-    append(new OrderPlaced(limitBuyOrder("o2", "ACME", 1, "40.00", "40.00")),
-      new OrderEnded("o2", OrderOutcome.CANCELLED, "by the owner"));
-    awaitViewIsTheFold();
-
-    assertThat(here.stateReads()).isEqualTo(1);
-  }
-
-  @Test
-  void aRebuildStartsEachPortfolioFromItsFirstEventNotFromTheCache() throws Exception {
-    PortfolioViews views = runningWithAnOpenOrder();
-
-    // the same instance (as on a node) rebuilds into a new version's empty tables while it caches version 3
-    assertThat(ProjectionRebuild.run(vertx, db.options(), rig.journal(), views, 50, (done, total) -> { }).await())
-      .isGreaterThanOrEqualTo(2);
-    awaitViewIsTheFold();
-    append(filled("o1", "ACME", 10, "49.99"));
-    awaitViewIsTheFold();
-  }
-
-  /** A read side running on a portfolio opened, funded and with an order placed, in two batches. */
-  private PortfolioViews runningWithAnOpenOrder() throws InterruptedException {
-    PortfolioViews views = new PortfolioViews(vertx);
-    runtime(views);
-    append(new PortfolioOpened(id, "alice", "Main"), deposited("t1", "1000.00"));
-    awaitViewIsTheFold();
-    append(new OrderPlaced(marketBuyOrder("o1", "ACME", 10, "500.00")));
-    awaitViewIsTheFold();
-    return views;
-  }
-
-  private Projections runtime(PortfolioViews views) {
-    return rig.runtime(views);
-  }
-
-  private void append(PortfolioEvent... events) {
-    List<NewEvent> news = new ArrayList<>();
-    for (PortfolioEvent e : events) {
-      news.add(NewEvent.of(portfolio.events().typeName(e), portfolio.events().encode(e)));
+  void theRowsAreTheFoldOfAnyHistoryInBatchesOfAnySize() throws Exception {
+    rig.runtime(new PortfolioViews(rig.vertx()));
+    Random random = new Random(42);
+    List<PortfolioHistory> histories = new ArrayList<>();
+    for (int p = 0; p < 6; p++) {
+      PortfolioHistory h = new PortfolioHistory(rig);
+      histories.add(h);
+      h.run(new DepositCash("early-" + p, new BigDecimal("5.00"))); // declined: not open yet, no row
+      h.run(new OpenPortfolio(h.id, "owner-" + p, "Portfolio " + p));
+      h.legacyDeposit("legacy-" + p, "250.00");
+      h.run(new DepositCash("t-" + p, new BigDecimal("5000.00")));
     }
-    rig.journal().append(Portfolio.NAME + "|" + id, written.size(), news).await();
-    written.addAll(List.of(events));
-  }
-
-  private static OrderFilled filled(String orderId, String symbol, long quantity, String price) {
-    var total = money(price).multiply(java.math.BigDecimal.valueOf(quantity));
-    return new OrderFilled(orderId, symbol, BUY, quantity, money(price), total, total, FILLED_AT);
-  }
-
-  /** Waits until the row holds the fold of every event written, at the last event's version. */
-  private void awaitViewIsTheFold() throws InterruptedException {
-    PortfolioState fold = portfolio.initialState();
-    for (PortfolioEvent e : written) {
-      fold = portfolio.evolve(fold, e);
-    }
-    // the read side keeps no completed orders' outcomes
-    var expected = portfolio.states().encode(fold instanceof PortfolioState.Opened o ? o.withoutCompletedOrders() : fold);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      Row row = viewRow();
-      if (row != null && row.getLong("version") == written.size() && expected.equals(row.getJsonObject("state"))) {
-        return;
+    List<String> symbols = List.of("AAPL", "MSFT", "IBM");
+    for (int step = 0; step < 1500; step++) {
+      PortfolioHistory h = histories.get(random.nextInt(histories.size()));
+      if (!(h.state instanceof Opened o) || o.closed()) {
+        continue;
       }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the view of " + id + " is " + (row == null ? "missing" : row.toJson())
-          + ", the fold of " + written.size() + " events " + expected);
+      String symbol = symbols.get(random.nextInt(symbols.size()));
+      List<Order> open = new ArrayList<>(o.openOrders().values());
+      int choice = random.nextInt(10);
+      if (choice < 3) {
+        boolean sell = random.nextBoolean() && o.holding(symbol).unreservedShares() > 0;
+        long quantity = sell ? 1 + random.nextInt((int) Math.min(5, o.holding(symbol).unreservedShares()))
+          : 1 + random.nextInt(5);
+        h.run(new PlaceOrder("o-" + step, symbol, sell ? Side.SELL : Side.BUY, quantity, OrderType.LIMIT,
+          new BigDecimal(90 + random.nextInt(20) + ".25"), null, TimeInForce.GTC, null));
+      } else if (choice < 6 && !open.isEmpty()) {
+        Order order = open.get(random.nextInt(open.size()));
+        BigDecimal better = order.side() == Side.BUY ? new BigDecimal("-0.10") : new BigDecimal("0.10");
+        h.run(new RecordFill(order.orderId(), order.limitPrice().add(better), order.quantity(), FILLED_AT));
+      } else if (choice < 7 && !open.isEmpty()) {
+        h.run(new RecordOrderEnd(open.get(random.nextInt(open.size())).orderId(), OrderOutcome.CANCELLED,
+          "cancelled by the trader"));
+      } else if (choice < 8 && !open.isEmpty()) {
+        h.run(new RequestCancel(open.get(random.nextInt(open.size())).orderId()));
+      } else if (choice < 9) {
+        // more than there is is declined, with an event
+        h.run(new WithdrawCash("w-" + step, new BigDecimal(random.nextInt(3000) + ".00")));
+      } else {
+        h.run(new DepositCash("d-" + step, new BigDecimal(random.nextInt(100) + 1 + ".50")));
       }
-      Thread.sleep(50);
+      if (random.nextInt(4) == 0) {
+        h.append();
+      }
     }
-  }
+    // one portfolio sold out and closed: holdings emptied, cash withdrawn, then closed
+    PortfolioHistory closing = histories.get(0);
+    closing.append();
+    for (Order order : new ArrayList<>(((Opened) closing.state).openOrders().values())) {
+      closing.run(new RecordOrderEnd(order.orderId(), OrderOutcome.EXPIRED, "the session closed"));
+    }
+    for (var holding : ((Opened) closing.state).holdings().entrySet()) {
+      closing.run(new PlaceOrder("sell-" + holding.getKey(), holding.getKey(), Side.SELL, holding.getValue().shares(),
+        OrderType.MARKET, null, null, TimeInForce.DAY, null));
+      closing.run(new RecordFill("sell-" + holding.getKey(), new BigDecimal("100.00"), holding.getValue().shares(),
+        FILLED_AT));
+    }
+    closing.run(new WithdrawCash("out", ((Opened) closing.state).cash()));
+    assertThat(closing.run(new ClosePortfolio())).isTrue();
+    histories.forEach(PortfolioHistory::append);
 
-  private Row viewRow() {
-    try {
-      RowSet<Row> rows = pool.preparedQuery("select version, state from portfolios where portfolio_id = $1")
-        .execute(Tuple.of(id)).await();
-      return rows.iterator().hasNext() ? rows.iterator().next() : null;
-    } catch (io.vertx.pgclient.PgException notCreatedYet) {
-      return null;
+    for (PortfolioHistory h : histories) {
+      h.awaitViewIsTheFold();
+    }
+    assertThat(histories.stream().mapToInt(h -> h.events.size()).sum()).isGreaterThan(600);
+    for (PortfolioHistory h : histories) {
+      assertThat(scalar("select count(*) from portfolio_history where portfolio_id = '" + h.id + "'"))
+        .isEqualTo(h.events.size());
     }
   }
 

@@ -8,6 +8,6 @@ package trader.eventsourcing.entity;
 public final class CommandTimeoutException extends CommandFailedException {
 
   public CommandTimeoutException(String entityType, String entityId, String detail) {
-    super(entityType, entityId, detail, null);
+    super(entityType, entityId, detail, new trader.eventsourcing.Unavailable(detail));
   }
 }

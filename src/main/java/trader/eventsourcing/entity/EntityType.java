@@ -60,6 +60,23 @@ public interface EntityType<C, E, S> {
     return false;
   }
 
+  /**
+   * The id that names {@code command} for good (a transfer's id for one of its steps, an order's id for its
+   * placement), or null if it has none. A command with an id takes effect at most once, however often and however
+   * late it is sent again, without the state remembering the ids it has seen:
+   * <ul>
+   *   <li>its events get ids derived from the entity and the command id, so the journal refuses them a second time
+   *       (the command is then answered as accepted, with the position of its first taking effect);</li>
+   *   <li>a command the entity would refuse now (its state has moved on) is looked up first: if its first event is
+   *       in the journal, it is answered as accepted, not refused.</li>
+   * </ul>
+   * So a command with an id must always decide at least one event when it takes effect, and the id must name one
+   * command only: two commands of an entity with the same id are one command.
+   */
+  default String commandId(C command) {
+    return null;
+  }
+
   /** A snapshot is saved each time the stream's version crosses a multiple of this; 0 saves none. */
   default int snapshotEvery() {
     return 0;

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import trader.eventsourcing.journal.Appended;
 import trader.eventsourcing.journal.ConflictException;
+import trader.eventsourcing.journal.DuplicateEventException;
 import trader.eventsourcing.journal.EventMetadata;
 import trader.eventsourcing.journal.NewEvent;
 import trader.eventsourcing.journal.Position;
@@ -190,7 +191,7 @@ final class LiveEntity<C, E, S> {
         return Future.failedFuture(new IllegalStateException("Stream " + streamId + " jumps from version "
           + version + " to " + stored.version()));
       }
-      state = type.evolve(state, type.events().decode(stored.type(), stored.payload()));
+      state = type.evolve(state, type.events().decode(stored.type(), stored.schemaVersion(), stored.payload()));
       version = stored.version();
     }
     stale = false;
@@ -208,6 +209,13 @@ final class LiveEntity<C, E, S> {
         readAgain().compose(v -> decideAndPersist(command, retriesLeft, true));
       case Decision.Accept<E> accepted when accepted.events().isEmpty() && assumedNew ->
         recover().compose(v -> decideAndPersist(command, retriesLeft, true));
+      case Decision.Reject<E> rejected when type.commandId(command.command()) != null ->
+        // refused on today's state, but it may have taken effect long ago (the state need not remember it)
+        runtime.onContext(runtime.journal().find(eventId(type.commandId(command.command()), 0))).<Void>map(found -> {
+          command.complete(found.<Reply>map(position -> new Reply.Accepted(version, position, 0))
+            .orElseGet(() -> new Reply.Rejected(rejected.reason())));
+          return null;
+        });
       case Decision.Reject<E> rejected -> {
         command.complete(new Reply.Rejected(rejected.reason()));
         yield Future.succeededFuture();
@@ -222,13 +230,24 @@ final class LiveEntity<C, E, S> {
 
   private Future<Void> persist(Pending<C> command, List<E> events, int retriesLeft) {
     long expected = version;
-    List<NewEvent> batch = events.stream().map(e -> newEvent(e, command.metadata())).toList();
+    String commandId = type.commandId(command.command());
+    List<NewEvent> batch = new java.util.ArrayList<>(events.size());
+    for (E event : events) {
+      batch.add(newEvent(event, command.metadata(), commandId == null ? UUID.randomUUID()
+        : eventId(commandId, batch.size())));
+    }
     return runtime.onContext(runtime.journal().append(streamId, expected, batch)).transform(ar -> {
       if (ar.succeeded()) {
         return applied(command, events, expected, ar.result());
       }
       // a conflict means another writer appended; any other failure may or may not have written the events
       stale = true;
+      if (ar.cause() instanceof DuplicateEventException duplicate && commandId != null) {
+        // the command took effect before (its events' ids are in the journal): nothing is written twice
+        command.complete(new Reply.Accepted(version, duplicate.position() == null ? Position.START
+          : duplicate.position(), 0));
+        return Future.succeededFuture();
+      }
       if (!(ar.cause() instanceof ConflictException conflict)) {
         return Future.failedFuture(ar.cause());
       }
@@ -283,10 +302,16 @@ final class LiveEntity<C, E, S> {
     });
   }
 
-  private NewEvent newEvent(E event, EventMetadata metadata) {
+  private NewEvent newEvent(E event, EventMetadata metadata, UUID eventId) {
     RecordCodec<E> events = type.events();
-    return new NewEvent(UUID.randomUUID(), events.typeName(event), events.schemaVersion(event), events.encode(event),
+    return new NewEvent(eventId, events.typeName(event), events.schemaVersion(event), events.encode(event),
       metadata, type.tags(event));
+  }
+
+  /** The id of event {@code index} of the command with id {@code commandId}: the same for every delivery of it. */
+  private UUID eventId(String commandId, int index) {
+    return UUID.nameUUIDFromBytes((streamId + "\n" + commandId + "\n" + index)
+      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   static String describe(Throwable e) {

@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.UnaryOperator;
 
 /**
  * Maps the records of one sealed interface to JSON objects under explicit, stable type names, never class names:
  * renaming or moving a record class does not change what is stored. Each name has a schema version (1 unless
- * registered otherwise); events of older versions are brought up to date by the journal's upcasters.
+ * registered otherwise); JSON stored at an older version is brought up to date by the upcasts registered with it
+ * ({@link Builder#upcast}) when it is decoded with its version ({@link #decode(String, int, JsonObject)}).
  *
  * <p>JSON is written by Jackson from the records' components. {@link BigDecimal} is written as a JSON string
  * ({@code "10.50"}), so that money keeps its exact value and scale through every JSON parser it meets.
@@ -47,6 +49,10 @@ public final class RecordCodec<T> {
   private record Entry(String name, int schemaVersion, Class<?> type) {
   }
 
+  /** The step from schema version {@code from} to {@code from + 1} of one name's JSON. */
+  private record Upcast(String name, int from) {
+  }
+
   /**
    * Slots of the decoded-record memo (a power of two): a node's read sides read a page within milliseconds of each
    * other (a batch interval at most), and at a few hundred events a second this many slots hold them for a few
@@ -55,12 +61,13 @@ public final class RecordCodec<T> {
   private static final int DECODED_SLOTS = 256;
 
   /** A JSON object (by identity) and the record decoded from it. */
-  private record Decoded(JsonObject json, String typeName, Object value) {
+  private record Decoded(JsonObject json, String typeName, int schemaVersion, Object value) {
   }
 
   private final Class<T> base;
   private final Map<String, Entry> byName;
   private final Map<Class<?>, Entry> byClass;
+  private final Map<Upcast, UnaryOperator<JsonObject>> upcasts;
   /**
    * The records last decoded, by the identity of their JSON, if this codec {@linkplain Builder#sharingDecodings
    * shares decodings} (else null): a node's read sides share the journal pages they read (the same event objects),
@@ -69,10 +76,12 @@ public final class RecordCodec<T> {
    */
   private final AtomicReferenceArray<Decoded> decoded;
 
-  private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass, boolean shared) {
+  private RecordCodec(Class<T> base, Map<String, Entry> byName, Map<Class<?>, Entry> byClass,
+                      Map<Upcast, UnaryOperator<JsonObject>> upcasts, boolean shared) {
     this.base = base;
     this.byName = Map.copyOf(byName);
     this.byClass = Map.copyOf(byClass);
+    this.upcasts = Map.copyOf(upcasts);
     this.decoded = shared ? new AtomicReferenceArray<>(DECODED_SLOTS) : null;
   }
 
@@ -124,9 +133,19 @@ public final class RecordCodec<T> {
    * the JSON must not change once decoded, as a stored event's does not.
    */
   public T decode(String typeName, JsonObject json) {
+    return decode(typeName, 0, json);
+  }
+
+  /**
+   * The record named {@code typeName} from its JSON stored at {@code schemaVersion}: JSON of an older version goes
+   * through the name's upcasts first (0, or a version from a newer node, decodes the JSON as it is). As
+   * {@link #decode(String, JsonObject)} otherwise.
+   */
+  public T decode(String typeName, int schemaVersion, JsonObject json) {
     int slot = decoded == null ? 0 : System.identityHashCode(json) & (DECODED_SLOTS - 1);
     Decoded last = decoded == null ? null : decoded.get(slot);
-    if (last != null && last.json() == json && last.typeName().equals(typeName)) {
+    if (last != null && last.json() == json && last.typeName().equals(typeName)
+      && last.schemaVersion() == schemaVersion) {
       return base.cast(last.value());
     }
     Entry e = byName.get(typeName);
@@ -134,9 +153,17 @@ public final class RecordCodec<T> {
       throw new IllegalArgumentException("No " + base.getSimpleName() + " record is named '" + typeName
         + "'; known: " + new TreeSet<>(byName.keySet()));
     }
-    T value = base.cast(JSON.convertValue(json.getMap(), e.type()));
+    JsonObject current = json;
+    for (int v = schemaVersion; v > 0 && v < e.schemaVersion(); v++) {
+      UnaryOperator<JsonObject> step = upcasts.get(new Upcast(typeName, v));
+      if (step == null) {
+        throw new IllegalArgumentException("No upcast of '" + typeName + "' from schema version " + v);
+      }
+      current = step.apply(current.copy());
+    }
+    T value = base.cast(JSON.convertValue(current.getMap(), e.type()));
     if (decoded != null) {
-      decoded.set(slot, new Decoded(json, typeName, value));
+      decoded.set(slot, new Decoded(json, typeName, schemaVersion, value));
     }
     return value;
   }
@@ -155,6 +182,7 @@ public final class RecordCodec<T> {
     private final Class<T> base;
     private final Map<String, Entry> byName = new HashMap<>();
     private final Map<Class<?>, Entry> byClass = new HashMap<>();
+    private final Map<Upcast, UnaryOperator<JsonObject>> upcasts = new HashMap<>();
     private boolean shared;
 
     private Builder(Class<T> base) {
@@ -192,6 +220,19 @@ public final class RecordCodec<T> {
       return this;
     }
 
+    /**
+     * Registers how JSON of {@code name} stored at schema version {@code from} becomes version {@code from + 1}
+     * (stored rows are never rewritten: old JSON is brought up to date as it is read). JSON of a version without a
+     * step up does not decode.
+     */
+    public Builder<T> upcast(String name, int from, UnaryOperator<JsonObject> step) {
+      if (from < 1 || upcasts.putIfAbsent(new Upcast(name, from), step) != null) {
+        throw new IllegalArgumentException("Upcast of '" + name + "' from version " + from + " is not >= 1 or is "
+          + "registered twice");
+      }
+      return this;
+    }
+
     /** The codec; fails if a concrete record of the sealed base has no name (it could not be stored). */
     public RecordCodec<T> build() {
       Set<Class<?>> missing = new LinkedHashSet<>();
@@ -201,7 +242,14 @@ public final class RecordCodec<T> {
         throw new IllegalArgumentException("The " + base.getSimpleName() + " codec has no name for "
           + missing.stream().map(Class::getSimpleName).toList());
       }
-      return new RecordCodec<>(base, byName, byClass, shared);
+      for (Upcast upcast : upcasts.keySet()) {
+        Entry entry = byName.get(upcast.name());
+        if (entry == null || upcast.from() >= entry.schemaVersion()) {
+          throw new IllegalArgumentException("Upcast of '" + upcast.name() + "' from version " + upcast.from()
+            + " leads past the record's current version");
+        }
+      }
+      return new RecordCodec<>(base, byName, byClass, upcasts, shared);
     }
 
     private static void concreteSubtypes(Class<?> type, Set<Class<?>> out) {

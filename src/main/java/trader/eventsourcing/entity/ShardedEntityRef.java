@@ -158,8 +158,9 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
         if (failure.failureCode() == WireFormat.NOT_OWNER) {
           retryLater(a, failure.getMessage());
         } else {
-          a.reply.tryFail(new CommandFailedException(type.name(), a.entityId, failure.getMessage()
-            + " (on node " + owner + ")", null));
+          String detail = failure.getMessage() + " (on node " + owner + ")";
+          a.reply.tryFail(new CommandFailedException(type.name(), a.entityId, detail,
+            failure.failureCode() == WireFormat.UNAVAILABLE ? new trader.eventsourcing.Unavailable(detail) : null));
         }
       }
       case TIMEOUT -> a.reply.tryFail(timeout(a.entityId, "no reply from node " + owner + " before the deadline;"
@@ -211,7 +212,8 @@ final class ShardedEntityRef<C, E, S> implements EntityRef<C> {
       if (ar.succeeded()) {
         message.reply(WireFormat.toJson(ar.result()));
       } else {
-        message.fail(WireFormat.FAILED, ar.cause() instanceof CommandFailedException f ? f.detail()
+        message.fail(trader.eventsourcing.Outages.isOutage(ar.cause()) ? WireFormat.UNAVAILABLE : WireFormat.FAILED,
+          ar.cause() instanceof CommandFailedException f ? f.detail()
           : describe(ar.cause()));
       }
     });

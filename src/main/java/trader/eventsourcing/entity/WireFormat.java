@@ -16,6 +16,8 @@ final class WireFormat {
   static final int FAILED = 500;
   /** The request could not be read (unknown command type, missing field). */
   static final int BAD_REQUEST = 400;
+  /** The command failed at the owner because something it needs is not available (see {@code Outages}). */
+  static final int UNAVAILABLE = 503;
 
   private WireFormat() {
   }

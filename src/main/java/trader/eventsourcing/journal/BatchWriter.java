@@ -147,15 +147,19 @@ final class BatchWriter {
 
   private Future<Void> failDuplicate(PendingAppend append) {
     UUID[] ids = append.events.stream().map(NewEvent::eventId).toArray(UUID[]::new);
-    return pool.preparedQuery(EXISTING_EVENT_IDS).execute(Tuple.of(ids))
-      .map(rows -> {
-        List<UUID> existing = new ArrayList<>();
-        rows.forEach(row -> existing.add(row.getUUID(0)));
-        return existing;
+    Future<RowSet<Row>> existing = pool.preparedQuery(EXISTING_EVENT_IDS).execute(Tuple.of(ids));
+    Future<RowSet<Row>> written = pool.preparedQuery(PgJournal.FIND_APPEND).execute(Tuple.of(ids));
+    return Future.all(existing, written)
+      .map(both -> {
+        List<UUID> found = new ArrayList<>();
+        existing.result().forEach(row -> found.add(row.getUUID(0)));
+        Row at = written.result().size() == 0 ? null : written.result().iterator().next();
+        return new DuplicateEventException(append.streamId, found,
+          at == null ? null : new Position(Long.parseLong(at.getString(0)), at.getLong(1)));
       })
-      .otherwise(e -> List.of())
-      .map(existing -> {
-        append.fail(new DuplicateEventException(append.streamId, existing));
+      .otherwise(e -> new DuplicateEventException(append.streamId, List.of()))
+      .map(duplicate -> {
+        append.fail(duplicate);
         return null;
       });
   }

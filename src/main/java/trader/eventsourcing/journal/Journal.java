@@ -49,6 +49,13 @@ public interface Journal {
   /** The position of the last event {@link #readAll} can return now ({@link Position#START} if none). */
   Future<Position> head();
 
+  /**
+   * If the event with id {@code eventId} is in the journal, the position of the last event of the append that wrote
+   * it. Entities use it to tell a command that took effect long ago (its events have ids derived from the command's
+   * id) from a new one, and to answer it with the position its effect is visible at.
+   */
+  Future<Optional<Position>> find(java.util.UUID eventId);
+
   /** Stores {@code snapshot} as its stream's latest, unless a snapshot of a later version is stored already. */
   Future<Void> saveSnapshot(Snapshot snapshot);
 

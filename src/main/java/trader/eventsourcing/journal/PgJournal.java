@@ -49,6 +49,16 @@ final class PgJournal implements Journal {
           taken_at = now()
       where snapshots.version <= excluded.version""";
 
+  /**
+   * An event's transaction and the position of the last event of the append that wrote it: the same stream and
+   * transaction (a batch holds one append per stream), at most the largest append later in version order.
+   */
+  static final String FIND_APPEND = """
+    select j.transaction_id::text, (select max(w.position) from journal w where w.stream_id = j.stream_id
+      and w.version between j.version and j.version + 999 and w.transaction_id = j.transaction_id)
+    from journal j where j.event_id = any($1::uuid[])
+    order by j.transaction_id desc, j.position desc limit 1""";
+
   private static final String LOAD_SNAPSHOT =
     "select stream_id, version, schema_version, state from snapshots where stream_id = $1";
 
@@ -156,6 +166,15 @@ final class PgJournal implements Journal {
       Row row = result.iterator().next();
       return new Position(Long.parseLong(row.getString(0)), row.getLong(1));
     });
+  }
+
+  @Override
+  public Future<Optional<Position>> find(UUID eventId) {
+    return pool.preparedQuery(FIND_APPEND).execute(Tuple.of((Object) new UUID[] {eventId})).map(result ->
+      result.size() == 0
+      ? Optional.<Position>empty()
+      : Optional.of(new Position(Long.parseLong(result.iterator().next().getString(0)),
+        result.iterator().next().getLong(1))));
   }
 
   @Override

@@ -578,7 +578,10 @@ final class ShardRunner {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    return result.onFailure(e -> begun.onSuccess(ShardRunner::rollback));
+    // the failure is passed on once the rollback is done: whatever the runner then sends on this connection (the
+    // record that stops the shard, say) must not run inside the transaction being rolled back
+    return result.recover(e -> begun.transform(tx -> tx.succeeded() ? rollback(tx.result()) : Future.succeededFuture())
+      .transform(v -> Future.failedFuture(e)));
   }
 
   /** The projection's apply; one that throws instead of failing its future fails the batch all the same. */
@@ -591,8 +594,9 @@ final class ShardRunner {
     }
   }
 
-  private static void rollback(Transaction tx) {
-    tx.rollback().onFailure(e -> { /* the connection is gone; so is the transaction */ });
+  private static Future<Void> rollback(Transaction tx) {
+    // a connection gone takes its transaction with it; one that hangs is given up on (the runner sets up again)
+    return tx.rollback().timeout(5, java.util.concurrent.TimeUnit.SECONDS).recover(e -> Future.succeededFuture());
   }
 
   private void failed(Throwable e) {

@@ -10,11 +10,13 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import trader.eventsourcing.EventLoops;
+import trader.eventsourcing.Outages;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,14 +30,17 @@ import java.util.function.Function;
  * partition's offset is committed only up to its first message not yet handled. The handler turns a message into
  * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
- * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
- * reason in its headers; consumption continues with the next one. Only failures about the message itself count
- * ({@link #isRefusal}: a {@link Refused} from the handler); any other failure means a service is unavailable for the
- * moment, and the message is retried until it is back, never dead-lettered.
+ * <p>Dead letters ({@link DeadLetters}). A message that is not a valid envelope, or whose handler fails
+ * {@code maxAttempts} times for a reason of its own (a {@link Refused} message, a bug), is stored as dead, with the
+ * reason; so is every later message of its key, as waiting behind it (a saga never runs its steps out of order),
+ * while the other keys go on. An outage ({@link trader.eventsourcing.Outages}: the journal, an entity's node or Kafka
+ * not there right now) is waited for, never dead-lettered. Operators re-drive or discard dead letters per message or
+ * per key ({@link DeadLetters#request}); the subscriber consuming the key's partition carries it out, in the key's
+ * order. It counts them in {@code trader.dead_letters.received} and shows those in the way in
+ * {@code trader.dead_letters.open}, per topic and subscriber.
  */
 public final class TopicSubscriber {
 
-  public static final String DLQ_SUFFIX = ".dlq";
   /** Messages in hand at most before polling pauses. */
   static final int MAX_IN_FLIGHT = 2000;
   /**
@@ -43,6 +48,8 @@ public final class TopicSubscriber {
    * as the messages themselves; what a crash loses of it comes again, and the handlers' ids make that harmless.
    */
   static final long COMMIT_INTERVAL_MS = 100;
+  /** How often operators' requests are looked for, and the open dead letters counted. */
+  static final long DEAD_LETTER_CHECK_MS = 2000;
   private static final Logger LOG = LoggerFactory.getLogger(TopicSubscriber.class);
 
   private final Vertx vertx;
@@ -53,7 +60,15 @@ public final class TopicSubscriber {
   private final Function<TopicMessage, Future<Void>> handler;
   private final int maxAttempts;
   private final KafkaConsumer<String, String> consumer;
-  private final KafkaProducer<String, String> dlq;
+  private final DeadLetters deadLetters;
+  private final Counter received;
+  private final java.util.concurrent.atomic.AtomicLong open = new java.util.concurrent.atomic.AtomicLong();
+  /** The keys with a message in the way: their messages wait (stored) until it is re-driven or discarded. */
+  private final java.util.Set<String> blocked = new java.util.HashSet<>();
+  /** Completes once {@link #blocked} is loaded (again, after each assignment); messages wait for it. */
+  private Future<Void> blockedLoaded = Future.succeededFuture();
+  private final java.util.Set<Integer> assigned = new java.util.HashSet<>();
+  private long checkTimer = -1;
   private volatile boolean running;
   /** Offsets handled but not yet sent to Kafka; the commit in flight, if any; who waits for both to be done. */
   private Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
@@ -67,14 +82,23 @@ public final class TopicSubscriber {
   /** Completes when the poll loop has ended after {@link #close}. */
   private final io.vertx.core.Promise<Void> stopped = io.vertx.core.Promise.promise();
 
-  private TopicSubscriber(Vertx vertx, String bootstrapServers, String topic, String group,
-                          Function<TopicMessage, Future<Void>> handler, int maxAttempts) {
+  /**
+   * What every subscriber of a node shares: the Kafka brokers, the dead-letter store, where to count, and how often a
+   * handler may fail on a message before it is dead.
+   */
+  public record Options(String bootstrapServers, DeadLetters deadLetters, MeterRegistry registry, int maxAttempts) {
+  }
+
+  private TopicSubscriber(Vertx vertx, Options options, String topic, String group,
+                          Function<TopicMessage, Future<Void>> handler) {
     this.vertx = vertx;
+    String bootstrapServers = options.bootstrapServers();
     this.context = vertx.getOrCreateContext();
     this.topic = topic;
     this.group = group;
     this.handler = handler;
-    this.maxAttempts = maxAttempts;
+    this.maxAttempts = options.maxAttempts();
+    this.deadLetters = options.deadLetters();
     Map<String, String> config = new HashMap<>();
     config.put("bootstrap.servers", bootstrapServers);
     config.put("group.id", group);
@@ -84,28 +108,47 @@ public final class TopicSubscriber {
     config.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     config.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
     this.consumer = KafkaConsumer.create(vertx, config);
-    this.dlq = KafkaProducer.create(vertx, TopicPublisher.producerConfig(bootstrapServers, group + "-dlq"));
+    this.received = Counter.builder("trader.dead_letters.received").description("Messages a subscriber dead-lettered")
+      .tag("topic", topic).tag("subscriber", group).register(options.registry());
+    Gauge.builder("trader.dead_letters.open", open, java.util.concurrent.atomic.AtomicLong::get)
+      .description("Dead and waiting messages of the partitions this node consumes").tag("topic", topic)
+      .tag("subscriber", group).register(options.registry());
   }
 
-  /**
-   * Starts consuming {@code topic} as {@code group}.
-   *
-   * @param maxAttempts attempts at one message before it goes to the dead-letter topic
-   */
-  public static TopicSubscriber start(Vertx vertx, String bootstrapServers, String topic, String group,
-                                      int maxAttempts, Function<TopicMessage, Future<Void>> handler) {
+  /** Starts consuming {@code topic} as {@code group}, the keys with dead letters held back from the start. */
+  public static TopicSubscriber start(Vertx vertx, Options options, String topic, String group,
+                                      Function<TopicMessage, Future<Void>> handler) {
     // on an event loop of its own: the subscribers of a node would otherwise all share their starter's
     return EventLoops.onNewContext(vertx, () -> {
-      TopicSubscriber subscriber = new TopicSubscriber(vertx, bootstrapServers, topic, group, handler, maxAttempts);
+      TopicSubscriber subscriber = new TopicSubscriber(vertx, options, topic, group, handler);
       subscriber.running = true;
       subscriber.consumer.partitionsRevokedHandler(subscriber::revoked);
+      subscriber.consumer.partitionsAssignedHandler(subscriber::assigned);
+      subscriber.blockedLoaded = subscriber.loadBlocked();
       subscriber.consumer.subscribe(topic).onComplete(ar -> {
         if (ar.failed()) {
           LOG.warn("Subscriber {} cannot subscribe to {}: {}; retrying", group, topic, ar.cause().getMessage());
         }
         subscriber.pollOnce();
       });
+      subscriber.checkTimer = vertx.setPeriodic(DEAD_LETTER_CHECK_MS, t -> subscriber.checkDeadLetters());
       return subscriber;
+    });
+  }
+
+  /** The keys with dead letters, from the store; tried again until it answers (or the subscriber closes). */
+  private Future<Void> loadBlocked() {
+    return deadLetters.openKeys(group, topic).transform(ar -> {
+      if (ar.succeeded()) {
+        blocked.clear();
+        blocked.addAll(ar.result());
+        return Future.succeededFuture();
+      }
+      if (!running) {
+        return Future.succeededFuture();
+      }
+      LOG.warn("Subscriber {} cannot read its dead letters: {}; retrying", group, ar.cause().getMessage());
+      return delay(1000).compose(v -> loadBlocked());
     });
   }
 
@@ -149,8 +192,9 @@ public final class TopicSubscriber {
     Pending pending = new Pending(record.offset(), queue);
     queue.add(pending);
     inFlight++;
-    String key = String.valueOf(record.key());
-    Future<Void> previous = lastOfKey.getOrDefault(key, Future.succeededFuture());
+    String key = keyOf(record.key());
+    // a key's first message waits until the keys with dead letters are known
+    Future<Void> previous = lastOfKey.getOrDefault(key, blockedLoaded);
     // handleOne only fails once the subscriber is closing; the next message of the key then waits for nothing
     Future<Void> mine = previous.transform(ar -> running ? handleOne(record) : closing())
       .onComplete(ar -> finished(partition, pending, ar.succeeded()));
@@ -196,7 +240,18 @@ public final class TopicSubscriber {
     for (TopicPartition partition : partitions) {
       pendingByPartition.remove(partition);
       uncommitted.remove(partition);
+      assigned.remove(partition.getPartition());
     }
+  }
+
+  /** Partitions given to this member: their keys' dead letters may have been stored by another node. */
+  private void assigned(java.util.Set<TopicPartition> partitions) {
+    partitions.forEach(p -> assigned.add(p.getPartition()));
+    blockedLoaded = loadBlocked();
+  }
+
+  private static String keyOf(String recordKey) {
+    return recordKey == null ? "" : recordKey;
   }
 
   /** A message in hand; done once its handler succeeded or it was dead-lettered. */
@@ -212,22 +267,45 @@ public final class TopicSubscriber {
     }
   }
 
-  private Future<Void> handleOne(KafkaConsumerRecord<String, String> record) {
-    TopicMessage message;
-    try {
-      JsonObject value = new JsonObject(record.value());
-      if (value.getString("type") == null || value.getString("eventId") == null
-        || !(value.getValue("payload") instanceof JsonObject)) {
-        return deadLetter(record, "not an event envelope: type, eventId and payload are required", 0);
-      }
-      message = new TopicMessage(record.key(), value);
-    } catch (DecodeException | NullPointerException | ClassCastException e) {
-      return deadLetter(record, "not JSON: " + e.getMessage(), 0);
+  /** A message as it came, from Kafka or from the dead-letter store. */
+  private record Received(int partition, long offset, String key, String value) {
+    static Received of(KafkaConsumerRecord<String, String> record) {
+      return new Received(record.partition(), record.offset(), keyOf(record.key()), record.value());
     }
-    return attempt(message, record, 1);
   }
 
-  private Future<Void> attempt(TopicMessage message, KafkaConsumerRecord<String, String> record, int attempt) {
+  /** How handling a message ended: handled, or failed for good after {@code attempts} (with the reason). */
+  private record Outcome(String failure, int attempts) {
+    static final Outcome HANDLED = new Outcome(null, 0);
+  }
+
+  /** Handles a message from Kafka; one that fails for good, or whose key is held back, is stored as a dead letter. */
+  private Future<Void> handleOne(KafkaConsumerRecord<String, String> record) {
+    Received message = Received.of(record);
+    if (blocked.contains(message.key())) {
+      return store(message, "waiting", "waits behind an earlier dead letter of its key", 0);
+    }
+    return handle(message).compose(outcome -> outcome.failure() == null ? Future.succeededFuture()
+      : deadLetter(message, outcome));
+  }
+
+  /** Reads the envelope and runs the handler on it, with retries. */
+  private Future<Outcome> handle(Received received) {
+    TopicMessage message;
+    try {
+      JsonObject value = new JsonObject(received.value());
+      if (value.getString("type") == null || value.getString("eventId") == null
+        || !(value.getValue("payload") instanceof JsonObject)) {
+        return Future.succeededFuture(new Outcome("not an event envelope: type, eventId and payload are required", 0));
+      }
+      message = new TopicMessage(received.key(), value);
+    } catch (DecodeException | NullPointerException | ClassCastException e) {
+      return Future.succeededFuture(new Outcome("not JSON: " + e.getMessage(), 0));
+    }
+    return attempt(message, 1);
+  }
+
+  private Future<Outcome> attempt(TopicMessage message, int attempt) {
     Future<Void> result;
     try {
       result = handler.apply(message);
@@ -238,11 +316,11 @@ public final class TopicSubscriber {
       result = Future.failedFuture(e);
     }
     // the subscriber's state is only ever touched on its context
-    return EventLoops.on(context, result).recover(e -> {
+    return EventLoops.on(context, result).map(v -> Outcome.HANDLED).recover(e -> {
       if (!running) {
         return Future.failedFuture(e);
       }
-      if (!isRefusal(e)) {
+      if (Outages.isOutage(e)) {
         // the journal, an entity's node or Kafka is not there right now: wait for it, never dead-letter for this;
         // every command carries the id that makes it idempotent, so sending it again is safe
         long delay = Math.min(5_000, 100L << Math.min(6, attempt - 1));
@@ -250,23 +328,16 @@ public final class TopicSubscriber {
           LOG.warn("Subscriber {}: message {} of {} waits for an unavailable service (attempt {}): {}", group,
             message.eventId(), topic, attempt, e.getMessage());
         }
-        return delay(delay).compose(v -> attempt(message, record, attempt + 1));
+        return delay(delay).compose(v -> attempt(message, attempt + 1));
       }
+      String why = (e instanceof Refused ? "" : e.getClass().getSimpleName() + ": ") + e.getMessage();
       if (attempt >= maxAttempts) {
-        return deadLetter(record, "handler failed " + attempt + " times: " + e.getMessage(), attempt);
+        return Future.succeededFuture(new Outcome("handler failed " + attempt + " times: " + why, attempt));
       }
-      LOG.warn("Subscriber {}: message {} of {} refused (attempt {}): {}", group, message.eventId(), topic, attempt,
-        e.getMessage());
-      return delay(100L << Math.min(8, attempt - 1)).compose(v -> attempt(message, record, attempt + 1));
+      LOG.warn("Subscriber {}: message {} of {} failed (attempt {} of {}): {}", group, message.eventId(), topic,
+        attempt, maxAttempts, why);
+      return delay(100L << Math.min(8, attempt - 1)).compose(v -> attempt(message, attempt + 1));
     });
-  }
-
-  /**
-   * Whether a handler's failure is about the message itself (a domain refusal, a message it cannot read), so that
-   * retrying it is pointless: only those go to the dead-letter topic after {@code maxAttempts}.
-   */
-  static boolean isRefusal(Throwable e) {
-    return e instanceof Refused || e instanceof IllegalArgumentException;
   }
 
   /** A handler's answer that this message can never be handled (e.g. the entity refused the command). */
@@ -276,27 +347,88 @@ public final class TopicSubscriber {
     }
   }
 
-  private Future<Void> deadLetter(KafkaConsumerRecord<String, String> record, String reason, int attempts) {
-    LOG.error("Subscriber {}: message at {}-{}@{} goes to {}{}: {}", group, topic, record.partition(),
-      record.offset(), topic, DLQ_SUFFIX, reason);
-    KafkaProducerRecord<String, String> out = KafkaProducerRecord.create(topic + DLQ_SUFFIX, record.key(),
-      record.value());
-    out.addHeader("dlq.reason", reason)
-      .addHeader("dlq.topic", topic)
-      .addHeader("dlq.partition", String.valueOf(record.partition()))
-      .addHeader("dlq.offset", String.valueOf(record.offset()))
-      .addHeader("dlq.group", group)
-      .addHeader("dlq.attempts", String.valueOf(attempts));
-    return sendDeadLetter(out, 1);
+  /** Stores a message that failed for good as dead: its key's later messages wait behind it. */
+  private Future<Void> deadLetter(Received message, Outcome outcome) {
+    LOG.error("Subscriber {}: message at {}-{}@{} (key {}) is a dead letter, its key's later messages wait: {}",
+      group, topic, message.partition(), message.offset(), message.key(), outcome.failure());
+    blocked.add(message.key());
+    received.increment();
+    return store(message, "dead", outcome.failure(), outcome.attempts());
   }
 
-  private Future<Void> sendDeadLetter(KafkaProducerRecord<String, String> out, int attempt) {
-    return dlq.send(out).<Void>mapEmpty().recover(e -> {
-      if (!running) {
-        return Future.failedFuture(e);
+  /** Stores a dead letter, tried again until the store answers: the message stays in hand (uncommitted) till then. */
+  private Future<Void> store(Received message, String status, String reason, int attempts) {
+    return deadLetters.add(group, topic, message.partition(), message.offset(), message.key(), message.value(),
+        status, reason, attempts)
+      .recover(e -> {
+        if (!running) {
+          return Future.failedFuture(e);
+        }
+        LOG.warn("Subscriber {}: cannot store a dead letter of {}: {}; retrying", group, topic, e.getMessage());
+        return delay(1000).compose(v -> store(message, status, reason, attempts));
+      });
+  }
+
+  /** Counts the dead letters in the way, and carries out what operators asked of those of this node's partitions. */
+  private void checkDeadLetters() {
+    if (!running) {
+      return;
+    }
+    java.util.Set<Integer> partitions = java.util.Set.copyOf(assigned);
+    deadLetters.openCount(group, topic, partitions).onSuccess(open::set);
+    deadLetters.requestedKeys(group, topic, partitions).onSuccess(keys -> keys.forEach(key -> {
+      Future<Void> previous = lastOfKey.getOrDefault(key, blockedLoaded);
+      Future<Void> mine = previous.transform(ar -> running ? redrive(key) : Future.succeededFuture());
+      lastOfKey.put(key, mine);
+      mine.onComplete(ar -> lastOfKey.remove(key, mine));
+    }));
+  }
+
+  /**
+   * Carries out the requests on {@code key}'s dead letters, in order: discarded ones are settled; the first open one
+   * is handled again if it was asked to be, or if those before it were settled in this pass (they were only in its
+   * way); it stops at the first that fails again (dead once more) or was not asked for. The key goes on once none is
+   * left.
+   */
+  private Future<Void> redrive(String key) {
+    return deadLetters.openOf(group, topic, key).compose(letters -> settleInOrder(letters, 0, false))
+      .compose(v -> deadLetters.openOf(group, topic, key))
+      .map(left -> {
+        if (left.isEmpty()) {
+          blocked.remove(key);
+          LOG.info("Subscriber {}: key {} of {} has no dead letter left and goes on", group, key, topic);
+        }
+        return (Void) null;
+      })
+      .recover(e -> {
+        LOG.warn("Subscriber {}: re-drive of key {} of {} stopped: {}", group, key, topic, e.getMessage());
+        return Future.succeededFuture();
+      });
+  }
+
+  private Future<Void> settleInOrder(java.util.List<DeadLetters.Letter> letters, int i, boolean cleared) {
+    if (i == letters.size() || !running) {
+      return Future.succeededFuture();
+    }
+    DeadLetters.Letter letter = letters.get(i);
+    if (DeadLetters.Action.DISCARD.column().equals(letter.requested())) {
+      LOG.info("Subscriber {}: dead letter {} ({}-{}@{}) discarded by an operator", group, letter.id(), topic,
+        letter.partition(), letter.offset());
+      return deadLetters.settle(letter.id(), "discarded", null, 0)
+        .compose(v -> settleInOrder(letters, i + 1, true));
+    }
+    if (!cleared && !DeadLetters.Action.REDRIVE.column().equals(letter.requested())) {
+      return Future.succeededFuture(); // the first in the way, not asked for: the rest wait behind it
+    }
+    Received message = new Received(letter.partition(), letter.offset(), letter.key(), letter.text());
+    return handle(message).compose(outcome -> {
+      if (outcome.failure() != null) {
+        LOG.error("Subscriber {}: re-driven dead letter {} failed again: {}", group, letter.id(), outcome.failure());
+        return deadLetters.settle(letter.id(), "dead", outcome.failure(), outcome.attempts());
       }
-      LOG.warn("Subscriber {}: cannot write to {} (attempt {}): {}", group, out.topic(), attempt, e.getMessage());
-      return delay(Math.min(5_000, 200L << Math.min(5, attempt - 1))).compose(v -> sendDeadLetter(out, attempt + 1));
+      LOG.info("Subscriber {}: dead letter {} ({}-{}@{}) re-driven", group, letter.id(), topic, letter.partition(),
+        letter.offset());
+      return deadLetters.settle(letter.id(), "done", null, 1).compose(v -> settleInOrder(letters, i + 1, true));
     });
   }
 
@@ -363,14 +495,10 @@ public final class TopicSubscriber {
   /** Stops after the messages in hand; what was not committed is delivered again to the group. */
   public Future<Void> close() {
     running = false;
+    vertx.cancelTimer(checkTimer);
     return stopped.future().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
       .transform(ar -> Future.<Void>future(p -> context.runOnContext(v -> committed().onComplete(p)))
         .timeout(5, java.util.concurrent.TimeUnit.SECONDS))
-      .transform(ar -> consumer.close()).transform(ar -> dlq.close()).mapEmpty();
-  }
-
-  /** The topics this subscribes to; for documentation and tests. */
-  public List<String> topics() {
-    return List.of(topic, topic + DLQ_SUFFIX);
+      .transform(ar -> consumer.close()).mapEmpty();
   }
 }

@@ -5,7 +5,8 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 
 /**
- * An order a portfolio placed (and reserved for), as published on {@link #TOPIC} for the broker. Prices are decimal
+ * An order a portfolio placed (and reserved for), as published on {@link #TOPIC} for the broker (envelope type
+ * {@link #TYPE}; the topic also carries {@link CancelRequest}s). Prices are decimal
  * strings; {@code limitPrice}, {@code stopPrice} are null when the type has none, {@code reservePrice} (the most a buy
  * may pay per share) is null for sells.
  */
@@ -14,6 +15,8 @@ public record PlacedOrder(String orderId, String portfolioId, String symbol, Str
 
   /** Topic name (before the installation's prefix). */
   public static final String TOPIC = "portfolio.orders";
+  /** The envelope type of a placement on {@link #TOPIC}. */
+  public static final String TYPE = "portfolio.order-placed";
 
   public JsonObject toJson() {
     return new JsonObject().put("orderId", orderId).put("portfolioId", portfolioId).put("symbol", symbol)

@@ -13,7 +13,8 @@ package trader.portfolio.contract;
  *   be reserved or no quote is known yet</li>
  *   <li>{@link #LIST_ORDERS} {@code {userId, portfolioId, status?, position?}} → {@code {orders: [order]}}</li>
  *   <li>{@link #GET_ORDER} {@code {userId, orderId, position?}} → the order</li>
- *   <li>{@link #CANCEL_ORDER} {@code {userId, orderId}} → {@code {orderId, position}}; 409 when it is closed</li>
+ *   <li>{@link #CANCEL_ORDER} {@code {userId, orderId}} → {@code {orderId, position}}: the cancel is asked of the
+ *   broker (through Kafka); 409 when the order has ended</li>
  * </ul>
  */
 public final class PortfolioAddresses {

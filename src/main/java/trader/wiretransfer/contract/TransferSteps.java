@@ -8,11 +8,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The steps of wire transfers a participant (a savings account, a portfolio) has decided, by transfer id, so that
- * a redelivered step changes nothing: the amounts withdrawn (a refund gives back exactly that), the ids deposited
- * and refunded, and the ids of the withdrawals and deposits it declined. A declined step is decided for good:
- * repeated once the participant could do it, it still moves no money, because the transfer has already been
- * settled as failed. Part of the saga's contract: every participant keeps its steps this way.
+ * The steps of wire transfers a participant (a savings account, a portfolio) decided before step commands had ids
+ * (its events of schema version 1, marked {@code legacy}), by transfer id, so that such a step delivered again
+ * changes nothing: the amounts withdrawn (a refund gives back exactly that), the ids deposited and refunded, and the
+ * ids of the withdrawals and deposits it declined. Steps decided since are kept from taking effect twice by their
+ * ids ({@link TransferParticipant}), so this never grows. Part of the saga's contract.
  */
 public record TransferSteps(Map<String, BigDecimal> withdrawals, Set<String> deposits, Set<String> refunds,
                             Set<String> declinedWithdrawals, Set<String> declinedDeposits) {

@@ -1,7 +1,9 @@
 package trader.eventsourcing.entity;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Given / When / Then for the pure domain code of an {@link EntityType}, without journal, Vert.x or cluster:
@@ -13,6 +15,10 @@ import java.util.Objects;
  *     .thenEvents(new OrderPlaced(...))
  *     .thenState(expected);
  * }</pre>
+ *
+ * <p>A history can also be given as the commands that made it ({@link #after}): a command whose id
+ * ({@link EntityType#commandId}) is among theirs is then answered as the runtime answers it, accepted without events,
+ * since its first delivery took effect.
  *
  * <p>Besides the decision, it checks what the runtime relies on: every given and produced event survives its codec
  * (stable name, JSON and back, equal), the command survives the trip between nodes (the decision is made on the
@@ -38,19 +44,50 @@ public final class EntityFixture<C, E, S> {
     for (E event : events) {
       state = type.evolve(state, roundTrip(type.events(), event, "event"));
     }
-    return new Given(state);
+    return new Given(state, Set.of());
+  }
+
+  /**
+   * The entity's history as the commands that made it, each of which must be accepted; those with a command id that
+   * caused events count as done (a later command with the same id is a repeat).
+   */
+  @SafeVarargs
+  public final Given after(C... commands) {
+    Given given = new Given(type.initialState(), Set.of());
+    for (C command : commands) {
+      When when = given.when(command);
+      if (!(when.decision instanceof Decision.Accept<E> accepted)) {
+        throw new AssertionError("The history's command " + command + " was rejected: " + when.decision);
+      }
+      S after = when.thenEvents(listOf(accepted.events())).state();
+      Set<String> done = new HashSet<>(given.done);
+      String id = type.commandId(command);
+      if (id != null && !accepted.events().isEmpty()) {
+        done.add(id);
+      }
+      given = new Given(after, done);
+    }
+    return given;
+  }
+
+  @SuppressWarnings("unchecked")
+  private E[] listOf(List<E> events) {
+    return (E[]) events.toArray();
   }
 
   /** An entity at {@code state}, for states a history cannot reach conveniently. */
   public Given givenState(S state) {
-    return new Given(state);
+    return new Given(state, Set.of());
   }
 
   public final class Given {
     private final S state;
+    /** The ids of the commands that took effect in the history. */
+    private final Set<String> done;
 
-    private Given(S state) {
+    private Given(S state, Set<String> done) {
       this.state = state;
+      this.done = done;
     }
 
     public S state() {
@@ -59,6 +96,11 @@ public final class EntityFixture<C, E, S> {
 
     public When when(C command) {
       C received = roundTrip(type.commands(), command, "command");
+      String id = type.commandId(received);
+      check(Objects.equals(id, type.commandId(command)), "the command id of " + command + " changes in transit");
+      if (id != null && done.contains(id)) {
+        return new When(state, command, Decision.accept()); // as the runtime answers a repeat
+      }
       Decision<E> decision = type.decide(state, received);
       Decision<E> again = type.decide(state, received);
       check(decision.equals(again), "decide is not a function of state and command: " + decision + " then " + again);

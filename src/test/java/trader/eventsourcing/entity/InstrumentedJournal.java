@@ -21,6 +21,7 @@ final class InstrumentedJournal implements Journal {
   final AtomicLong eventsRead = new AtomicLong();
   final AtomicLong snapshotLoads = new AtomicLong();
   final AtomicLong snapshotSaves = new AtomicLong();
+  final AtomicLong finds = new AtomicLong();
   /** While set, appends never complete (a journal that hangs). */
   volatile boolean stallAppends;
   /**
@@ -44,12 +45,19 @@ final class InstrumentedJournal implements Journal {
     eventsRead.set(0);
     snapshotLoads.set(0);
     snapshotSaves.set(0);
+    finds.set(0);
   }
 
   @Override
   public Future<Appended> append(String streamId, long expectedVersion, List<NewEvent> events) {
     appends.incrementAndGet();
     return stallAppends ? Promise.<Appended>promise().future() : journal.append(streamId, expectedVersion, events);
+  }
+
+  @Override
+  public Future<Optional<Position>> find(java.util.UUID eventId) {
+    finds.incrementAndGet();
+    return journal.find(eventId);
   }
 
   @Override

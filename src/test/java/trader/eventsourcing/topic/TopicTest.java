@@ -115,7 +115,7 @@ class TopicTest {
       .execute().await();
     Map<String, List<Long>> versionsByKey = new ConcurrentHashMap<>();
     List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "effects-group", 3,
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, options(), topic, "effects-group",
       message -> {
         received.add(message.eventId());
         versionsByKey.computeIfAbsent(message.key(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
@@ -152,43 +152,6 @@ class TopicTest {
   }
 
   @Test
-  void poisonMessagesGoToTheDeadLetterTopicWithTheirReasonAndConsumptionContinues() throws Exception {
-    String topic = db.topic("poison");
-    KafkaProducer<String, String> producer = producer();
-    String good1 = envelope("good-1", false);
-    String failing = envelope("fails", true);
-    String good2 = envelope("good-2", false);
-    for (String value : List.of(good1, "{not json", failing, good2)) {
-      producer.send(KafkaProducerRecord.create(topic, "k", value)).await();
-    }
-    producer.close().await();
-
-    List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "poison-group", 3,
-      message -> {
-        if (message.payload().getBoolean("fail")) {
-          return Future.failedFuture(new TopicSubscriber.Refused("cannot handle " + message.eventId()));
-        }
-        handled.add(message.eventId());
-        return Future.succeededFuture();
-      });
-    List<KafkaConsumerRecord<String, String>> dead = consume(topic + TopicSubscriber.DLQ_SUFFIX, 2);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (handled.size() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    subscriber.close().await();
-
-    assertThat(handled).containsExactly("good-1", "good-2");
-    assertThat(dead).hasSize(2);
-    assertThat(dead.get(0).value()).isEqualTo("{not json");
-    assertThat(header(dead.get(0), "dlq.reason")).startsWith("not JSON");
-    assertThat(dead.get(1).value()).isEqualTo(failing);
-    assertThat(header(dead.get(1), "dlq.reason")).isEqualTo("handler failed 3 times: cannot handle fails");
-    assertThat(header(dead.get(1), "dlq.topic")).isEqualTo(topic);
-  }
-
-  @Test
   void unavailableServicesAreWaitedForNotDeadLettered() throws Exception {
     String topic = db.topic("transient");
     KafkaProducer<String, String> producer = producer();
@@ -198,7 +161,7 @@ class TopicTest {
 
     java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
     List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "transient-group", 3,
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, options(), topic, "transient-group",
       message -> {
         if (message.eventId().equals("slow") && attempts.incrementAndGet() <= 6) {
           // an entity on a node that is going away: twice as many timeouts as the attempts before the DLQ
@@ -230,7 +193,7 @@ class TopicTest {
 
     Promise<Void> slow = Promise.promise();
     List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "pipelined-group", 3,
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, options(), topic, "pipelined-group",
       message -> {
         if (message.eventId().equals("s1")) {
           return slow.future().onSuccess(v -> handled.add("s1"));
@@ -274,14 +237,14 @@ class TopicTest {
     }
     Promise<Void> release = Promise.promise();
     List<String> heldByA = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber a = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "moved-group", 3, m -> {
+    TopicSubscriber a = TopicSubscriber.start(vertx, options(), topic, "moved-group", m -> {
       heldByA.add(m.eventId());
       return release.future();
     });
     until(() -> heldByA.size() == 2);
 
     List<String> handledByB = java.util.Collections.synchronizedList(new ArrayList<>());
-    TopicSubscriber b = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "moved-group", 3, m -> {
+    TopicSubscriber b = TopicSubscriber.start(vertx, options(), topic, "moved-group", m -> {
       handledByB.add(m.eventId());
       return Future.succeededFuture();
     });
@@ -301,6 +264,11 @@ class TopicTest {
     a.close().await();
     b.close().await();
     producer.close().await();
+  }
+
+  private TopicSubscriber.Options options() {
+    return new TopicSubscriber.Options(TestInfra.kafkaBootstrap(), DeadLetters.create(pool), new SimpleMeterRegistry(),
+      3);
   }
 
   private KafkaProducer<String, String> producer() {
@@ -337,32 +305,6 @@ class TopicTest {
   private static String envelope(String eventId, boolean fail) {
     return new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", eventId)
       .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("fail", fail)).encode();
-  }
-
-  private static String header(KafkaConsumerRecord<String, String> record, String name) {
-    return record.headers().stream().filter(h -> h.key().equals(name)).findFirst()
-      .map(h -> h.value().toString(StandardCharsets.UTF_8)).orElse(null);
-  }
-
-  private List<KafkaConsumerRecord<String, String>> consume(String topic, int expected) throws Exception {
-    Map<String, String> config = new HashMap<>();
-    config.put("bootstrap.servers", TestInfra.kafkaBootstrap());
-    config.put("group.id", "reader-" + UUID.randomUUID());
-    config.put("auto.offset.reset", "earliest");
-    config.put("key.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    config.put("value.deserializer", "org.apache.kafka.common.serialization.StringDeserializer");
-    KafkaConsumer<String, String> consumer = KafkaConsumer.create(vertx, config);
-    consumer.subscribe(topic).await();
-    List<KafkaConsumerRecord<String, String>> records = new ArrayList<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (records.size() < expected && System.nanoTime() < deadline) {
-      KafkaConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(200)).await();
-      for (int i = 0; i < batch.size(); i++) {
-        records.add(batch.recordAt(i));
-      }
-    }
-    consumer.close().await();
-    return records;
   }
 
   private static void awaitLine(File log, String line) throws Exception {
