@@ -4,6 +4,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.RoutingContext;
+import trader.eventsourcing.UnstorableTextException;
 import trader.eventsourcing.entity.CommandTimeoutException;
 import trader.eventsourcing.projection.ProjectionLagException;
 
@@ -26,6 +27,8 @@ public final class BusFailures {
       message.fail(504, failure.getMessage());
     } else if (failure instanceof CommandTimeoutException) {
       message.fail(503, failure.getMessage());
+    } else if (unstorable(failure) != null) {
+      message.fail(400, unstorable(failure).getMessage());
     } else if (failure instanceof ReplyException re && re.failureCode() >= 400) {
       message.fail(re.failureCode(), re.getMessage());
     } else {
@@ -34,6 +37,19 @@ public final class BusFailures {
         message.address(), id, failure);
       message.fail(500, "Internal error, id " + id);
     }
+  }
+
+  /**
+   * The journal's refusal of text it cannot store, if that is what failed (an entity's command wraps it): about the
+   * request's data, so a 400, although the edge's validation should have refused that data before.
+   */
+  private static UnstorableTextException unstorable(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof UnstorableTextException refused) {
+        return refused;
+      }
+    }
+    return null;
   }
 
   /** Ends {@code rc} with the problem a failed event-bus request stands for. */

@@ -38,6 +38,7 @@ import java.util.UUID;
  * culprit fails alone with its error, having written nothing. An error that says nothing about any append (the
  * connection closed, the server shutting down, a timeout) fails every append of the batch as it is: whether the
  * statement committed is unknown, and bisecting would only send more statements to a server that is not there.
+ * {@code PgJournal} refuses text the database cannot store before it gets here; this is the rest of the defence.
  *
  * <p>The statement also notifies the {@code journal} channel, once and only if it wrote rows; PostgreSQL delivers
  * the notification when the transaction commits (cheaper than a trigger, which costs a PL/pgSQL call per statement).

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import trader.eventsourcing.StorableText;
+import trader.eventsourcing.UnstorableTextException;
 import trader.testing.TestDatabase;
 
 import java.util.ArrayList;
@@ -27,9 +29,9 @@ import static trader.eventsourcing.journal.JournalTestSupport.events;
 import static trader.eventsourcing.journal.JournalTestSupport.scalar;
 
 /**
- * One append the database cannot take never fails the other appends of its batch: the batch writer isolates any
- * error about an append's rows, and an error that says nothing about any append fails the batch as it is, without
- * bisecting.
+ * One append the database cannot take never fails the other appends of its batch: the journal refuses text it
+ * cannot store before batching, the batch writer isolates any other error about an append's rows, and an error
+ * that says nothing about any append fails the batch as it is, without bisecting.
  */
 class PgJournalHostileAppendTest {
 
@@ -58,6 +60,70 @@ class PgJournalHostileAppendTest {
 
   static NewEvent payload(JsonObject payload) {
     return event(payload, EventMetadata.NONE, null, "test.happened");
+  }
+
+  /** The hostile appends, by what each one holds. */
+  static Map<String, List<NewEvent>> hostile() {
+    Map<String, List<NewEvent>> appends = new LinkedHashMap<>();
+    appends.put("a NUL in a payload value", List.of(payload(new JsonObject().put("name", "a\u0000b"))));
+    appends.put("a NUL in a payload field name", List.of(payload(new JsonObject().put("na\u0000me", "x"))));
+    appends.put("a lone surrogate deep in the payload", List.of(events(1).getFirst(), payload(new JsonObject()
+      .put("order", new JsonObject().put("legs", new io.vertx.core.json.JsonArray().add("ok").add("\uD800"))))));
+    appends.put("a NUL in the metadata", List.of(event(new JsonObject(), new EventMetadata("c", "k", "u\u0000"),
+      null, "test.happened")));
+    appends.put("a NUL in a tag", List.of(event(new JsonObject(), EventMetadata.NONE, Set.of("t\u0000"),
+      "test.happened")));
+    appends.put("a lone surrogate in the type", List.of(event(new JsonObject(), EventMetadata.NONE, null,
+      "test.\uDC00")));
+    return appends;
+  }
+
+  /**
+   * Appends queued behind a running batch go out as one: the hostile ones among them are refused at once with a
+   * clear {@link IllegalArgumentException}, the innocent ones commit together, and nothing hostile is stored,
+   * neither refused nor changed (a lone surrogate would be stored as '?').
+   */
+  @Test
+  void textTheDatabaseCannotStoreIsRefusedBeforeTheBatchAndTheRestOfTheBatchCommits() {
+    Journal oneBatchAtATime = Journal.create(vertx, pool, Upcasters.none(), new JournalOptions(1000, 1));
+    OpenTransaction gate = OpenTransaction.begin(pool).insert("gate-of-hostile", 1, UUID.randomUUID());
+    Future<Appended> held = oneBatchAtATime.append("gate-of-hostile", 0, events(1));
+    awaitBlockedStatement(pool);
+
+    List<Future<Appended>> innocent = new ArrayList<>();
+    Map<String, Future<Appended>> refused = new LinkedHashMap<>();
+    int i = 0;
+    for (Map.Entry<String, List<NewEvent>> hostile : hostile().entrySet()) {
+      innocent.add(oneBatchAtATime.append("innocent-" + i, 0, events(2)));
+      refused.put(hostile.getKey(), oneBatchAtATime.append("hostile-" + i++, 0, hostile.getValue()));
+    }
+    refused.put("a NUL in the stream id", oneBatchAtATime.append("hostile-\u0000", 0, events(1)));
+    innocent.add(oneBatchAtATime.append("innocent-" + i, 0, events(1, "e\u0301 \uD83D\uDE80 \uFFFF")));
+    gate.rollback();
+    held.await();
+    Future.join(innocent).otherwiseEmpty().await();
+    Future.join(new ArrayList<>(refused.values())).otherwiseEmpty().await();
+
+    refused.forEach((what, append) -> assertThat(append.cause()).as(what)
+      .isInstanceOf(UnstorableTextException.class).isInstanceOf(IllegalArgumentException.class)
+      .hasMessageContaining("cannot be stored"));
+    assertThat(refused.get("a NUL in a payload value").cause())
+      .hasMessageContaining("field /name holds U+0000 at character 1");
+    assertThat(refused.get("a NUL in a payload field name").cause()).hasMessageContaining("the name of field /na");
+    assertThat(refused.get("a lone surrogate deep in the payload").cause()).hasMessageContaining(
+      "Event 2 of 2").hasMessageContaining("field /order/legs/1 holds a lone surrogate U+D800");
+    assertThat(refused.get("a NUL in the stream id").cause()).hasMessageContaining("hostile-\\u0000");
+    refused.values().forEach(f -> assertThat(StorableText.isStorable(f.cause().getMessage())).isTrue());
+
+    assertThat(innocent).allMatch(Future::succeeded);
+    Set<Long> transactions = new HashSet<>();
+    innocent.forEach(f -> transactions.add(f.result().position().transactionId()));
+    assertThat(transactions).as("the innocent appends went out as one batch").hasSize(1);
+    assertThat(journal.read("innocent-" + i, 1).await().getFirst().payload().getString("append"))
+      .isEqualTo("e\u0301 \uD83D\uDE80 \uFFFF");
+    assertThat(scalar(pool, "select count(*) from journal where stream_id like 'hostile-%'")).isZero();
+    assertThat(scalar(pool, "select count(*) from journal where payload::text like '%?%'"
+      + " or metadata::text like '%?%' or event_type like '%?%'")).isZero();
   }
 
   /**
