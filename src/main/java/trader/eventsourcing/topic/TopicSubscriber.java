@@ -15,6 +15,8 @@ import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import trader.eventsourcing.EventLoops;
+import trader.eventsourcing.StorableText;
+import trader.eventsourcing.UnstorableTextException;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,10 +30,11 @@ import java.util.function.Function;
  * partition's offset is committed only up to its first message not yet handled. The handler turns a message into
  * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
- * <p>A message that is not a valid envelope, or whose handling keeps failing, goes to {@code <topic>.dlq} with the
- * reason in its headers; consumption continues with the next one. Only failures about the message itself count
- * ({@link #isRefusal}: a {@link Refused} from the handler); any other failure means a service is unavailable for the
- * moment, and the message is retried until it is back, never dead-lettered.
+ * <p>A message that is not a valid envelope, that holds text PostgreSQL cannot store as it is (in its key, or in any
+ * string or field name of its value: {@link StorableText}), or whose handling keeps failing, goes to
+ * {@code <topic>.dlq} with the reason in its headers; consumption continues with the next one. Only failures about
+ * the message itself count ({@link #isRefusal}: a {@link Refused} from the handler); any other failure means a
+ * service is unavailable for the moment, and the message is retried until it is back, never dead-lettered.
  */
 public final class TopicSubscriber {
 
@@ -222,9 +225,26 @@ public final class TopicSubscriber {
       }
       message = new TopicMessage(record.key(), value);
     } catch (DecodeException | NullPointerException | ClassCastException e) {
-      return deadLetter(record, "not JSON: " + e.getMessage(), 0);
+      return deadLetter(record, "not JSON: " + StorableText.printable(String.valueOf(e.getMessage())), 0);
+    }
+    String unstorable = unstorable(message);
+    if (unstorable != null) {
+      // whatever the handler makes of it would fail where it is written (and the writes batched with it), or be
+      // stored changed: never handled, and not retried
+      return deadLetter(record, unstorable, 0);
     }
     return attempt(message, record, 1);
+  }
+
+  /** What of the message PostgreSQL cannot store as it is ({@link StorableText}); null if it can store it all. */
+  private static String unstorable(TopicMessage message) {
+    if (message.key() != null && !StorableText.isStorable(message.key())) {
+      int at = StorableText.flawAt(message.key());
+      return "text PostgreSQL cannot store: the key holds " + StorableText.character(message.key().charAt(at))
+        + " at character " + at;
+    }
+    StorableText.Flaw flaw = StorableText.flawIn(message.value());
+    return flaw == null ? null : "text PostgreSQL cannot store: " + flaw.describe();
   }
 
   private Future<Void> attempt(TopicMessage message, KafkaConsumerRecord<String, String> record, int attempt) {
@@ -266,6 +286,11 @@ public final class TopicSubscriber {
    * retrying it is pointless: only those go to the dead-letter topic after {@code maxAttempts}.
    */
   static boolean isRefusal(Throwable e) {
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof UnstorableTextException) {
+        return true; // e.g. an entity's command whose events the journal refused: the same again fails the same
+      }
+    }
     return e instanceof Refused || e instanceof IllegalArgumentException;
   }
 

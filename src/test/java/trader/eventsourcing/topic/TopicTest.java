@@ -188,6 +188,64 @@ class TopicTest {
     assertThat(header(dead.get(1), "dlq.topic")).isEqualTo(topic);
   }
 
+  /**
+   * A message holding text PostgreSQL cannot store (in its key, a value or a field name, however deep) goes to the
+   * dead-letter topic at once, its handler never called: whatever it made of it would fail where it is written. A
+   * handler failing with the journal's refusal of such text is refused too, not waited for as if a service were
+   * down. The messages after them on the same key are handled.
+   */
+  @Test
+  void textTheDatabaseCannotStoreIsDeadLetteredAndNeverHandled() throws Exception {
+    String topic = db.topic("unstorable");
+    KafkaProducer<String, String> producer = producer();
+    String nul = new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", "nul")
+      .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("name", "a\u0000b")).encode();
+    // written as JSON escapes: a lone surrogate itself would reach Kafka as '?' (UTF-8 has no encoding for it)
+    String lone = "{\"type\":\"test.message\",\"schemaVersion\":1,\"eventId\":\"lone\",\"streamId\":\"k\","
+      + "\"version\":1,\"payload\":{\"legs\":[{\"x\\ud800\":1}]}}";
+    String derived = new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", "derived")
+      .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("derive", true)).encode();
+    for (String value : List.of(envelope("good-1", false), nul, lone, derived, envelope("good-2", false))) {
+      producer.send(KafkaProducerRecord.create(topic, "k", value)).await();
+    }
+    producer.send(KafkaProducerRecord.create(topic, "ba\u0000d", envelope("bad-key", false))).await();
+    producer.close().await();
+
+    List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, TestInfra.kafkaBootstrap(), topic, "unstorable-group",
+      3, message -> {
+        handled.add(message.eventId());
+        if (message.payload().getBoolean("derive", false)) {
+          return Future.failedFuture(new trader.eventsourcing.entity.CommandFailedException("account", "a-1",
+            "refused", new trader.eventsourcing.UnstorableTextException("the journal cannot store it")));
+        }
+        // the handler's effect: the payload stored
+        return journal.append("unstorable-" + message.eventId(), 0, List.of(NewEvent.of("test.message",
+          message.payload()))).mapEmpty();
+      });
+    List<KafkaConsumerRecord<String, String>> dead = consume(topic + TopicSubscriber.DLQ_SUFFIX, 4);
+    until(() -> handled.contains("good-2"));
+    subscriber.close().await();
+
+    assertThat(handled).containsExactly("good-1", "derived", "derived", "derived", "good-2");
+    assertThat(count("select count(*) from journal where stream_id in ('unstorable-good-1', 'unstorable-good-2')"))
+      .isEqualTo(2);
+    Map<String, KafkaConsumerRecord<String, String>> byEvent = new HashMap<>();
+    dead.forEach(r -> byEvent.put(new JsonObject(r.value()).getString("eventId"), r));
+    assertThat(byEvent).containsOnlyKeys("nul", "lone", "derived", "bad-key");
+    assertThat(header(byEvent.get("nul"), "dlq.reason"))
+      .isEqualTo("text PostgreSQL cannot store: field /payload/name holds U+0000 at character 1");
+    assertThat(header(byEvent.get("lone"), "dlq.reason")).isEqualTo("text PostgreSQL cannot store: the name of field"
+      + " /payload/legs/0/x\\uD800 holds a lone surrogate U+D800 at character 1");
+    assertThat(header(byEvent.get("bad-key"), "dlq.reason"))
+      .isEqualTo("text PostgreSQL cannot store: the key holds U+0000 at character 2");
+    assertThat(byEvent.get("lone").value()).as("dead-lettered as it came").isEqualTo(lone);
+    for (String id : List.of("nul", "lone", "bad-key")) {
+      assertThat(header(byEvent.get(id), "dlq.attempts")).isEqualTo("0");
+    }
+    assertThat(header(byEvent.get("derived"), "dlq.attempts")).isEqualTo("3");
+  }
+
   @Test
   void unavailableServicesAreWaitedForNotDeadLettered() throws Exception {
     String topic = db.topic("transient");
