@@ -57,7 +57,7 @@ final class AdminRoutes implements ApiRoutes {
 
   private void mountDeadLetters(RouterBuilder builder) {
     route(builder, "listDeadLetters", rc -> engine.get().deadLetters().list(rc.queryParams().get("subscriber"),
-        rc.queryParams().get("topic"), rc.queryParams().get("key"), "all".equals(rc.queryParams().get("status")),
+        rc.queryParams().get("topic"), rc.queryParams().get("key"), "true".equals(rc.queryParams().get("all")),
         rc.queryParams().contains("limit") ? Integer.parseInt(rc.queryParams().get("limit")) : 100)
       .map(letters -> {
         JsonArray list = new JsonArray();

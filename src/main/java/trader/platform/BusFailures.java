@@ -5,6 +5,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.ext.web.RoutingContext;
 import trader.eventsourcing.Outages;
+import trader.eventsourcing.UnstorableTextException;
 import trader.eventsourcing.entity.CommandFailedException;
 import trader.eventsourcing.projection.ProjectionLagException;
 
@@ -33,6 +34,8 @@ public final class BusFailures {
       message.fail(400, "position: " + failure.getMessage());
     } else if (failure instanceof ProjectionLagException) {
       message.fail(504, failure.getMessage());
+    } else if (unstorable(failure) != null) {
+      message.fail(400, unstorable(failure).getMessage());
     } else if (failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
       && re.failureCode() >= 400) {
       message.fail(re.failureCode(), re.getMessage());
@@ -45,6 +48,19 @@ public final class BusFailures {
         message.address(), id, failure);
       message.fail(500, "Internal error, id " + id);
     }
+  }
+
+  /**
+   * The journal's refusal of text it cannot store, if that is what failed (an entity's command wraps it): about the
+   * request's data, so a 400, although the edge's validation should have refused that data before.
+   */
+  private static UnstorableTextException unstorable(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof UnstorableTextException refused) {
+        return refused;
+      }
+    }
+    return null;
   }
 
   /** Ends {@code rc} with the problem a failed event-bus request stands for. */

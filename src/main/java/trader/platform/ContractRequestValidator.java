@@ -27,6 +27,7 @@ import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidationContext;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
+import trader.eventsourcing.StorableText;
 
 import java.util.HashMap;
 import java.util.List;
@@ -118,13 +119,31 @@ public final class ContractRequestValidator implements RequestValidator {
     if (check == null) {
       return Future.failedFuture(ValidatorException.createOperationIdInvalid(operationId));
     }
-    if (check.body == null) {
-      return library.validate(request, operationId);
-    }
     try {
+      if (check.body == null) {
+        // the library validates, and the same text check runs on what it takes: every parameter, and the body
+        check.parameters.forEach(p -> p.refuseUnstorable(p.valueIn(request)));
+        return library.validate(request, operationId).map(validated -> {
+          check.parameters.forEach(p -> p.refuseUnstorable(p.valueIn(validated)));
+          refuseUnstorableBody(validated.getBody() == null ? null : validated.getBody().get());
+          return validated;
+        });
+      }
       return Future.succeededFuture(check.validate(request));
     } catch (ValidatorException e) {
       return Future.failedFuture(e);
+    }
+  }
+
+  /**
+   * Refuses a body holding text PostgreSQL cannot store as it is ({@link StorableText}): in any string value or
+   * field name, at any depth, whatever the schema says, so that a field added later is covered too.
+   */
+  static void refuseUnstorableBody(Object body) {
+    StorableText.Flaw flaw = body instanceof Buffer ? null : StorableText.flawIn(body);
+    if (flaw != null) {
+      throw new ValidatorException("The value of the " + ValidationContext.REQUEST + " body is invalid. Reason: "
+        + flaw.describe() + ", which cannot be stored", ValidatorErrorType.ILLEGAL_VALUE);
     }
   }
 
@@ -155,11 +174,12 @@ public final class ContractRequestValidator implements RequestValidator {
       Map<String, RequestParameter> query = new HashMap<>();
       for (ParameterCheck check : parameters) {
         String name = check.parameter.getName();
+        RequestParameter value = check.check(check.valueIn(request));
         switch (check.parameter.getIn()) {
-          case COOKIE -> cookies.put(name, check.check(request.getCookies().get(name)));
-          case HEADER -> headers.put(name, check.check(request.getHeaders().get(name)));
-          case PATH -> path.put(name, check.check(request.getPathParameters().get(name)));
-          case QUERY -> query.put(name, check.check(request.getQuery().get(name)));
+          case COOKIE -> cookies.put(name, value);
+          case HEADER -> headers.put(name, value);
+          case PATH -> path.put(name, value);
+          case QUERY -> query.put(name, value);
         }
       }
       return new Validated(cookies, headers, path, query, validateBody(request));
@@ -191,6 +211,7 @@ public final class ContractRequestValidator implements RequestValidator {
         throw new ValidatorException("The " + ValidationContext.REQUEST + " body can't be decoded",
           ValidatorErrorType.ILLEGAL_VALUE);
       }
+      refuseUnstorableBody(json);
       if (check.validator == null) {
         return new Value(content);
       }

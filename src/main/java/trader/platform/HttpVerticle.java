@@ -81,7 +81,8 @@ public final class HttpVerticle extends VerticleBase {
         // a WebSocket message is refused (the socket closed) beyond the limit, fragmented or not
         .setMaxWebSocketFrameSize(frameLimit)
         .setMaxWebSocketMessageSize(frameLimit);
-      return vertx.createHttpServer(options).requestHandler(router).listen()
+      return vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(Problems::invalidRequest)
+        .listen()
         .recover(e -> Future.failedFuture(new IllegalStateException("Cannot serve HTTP on " + options.getHost() + ":"
           + options.getPort() + ": " + e.getMessage(), e)));
     }).onSuccess(s -> server = s);

@@ -9,13 +9,18 @@ import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.Style;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.transformer.FormTransformer;
 import io.vertx.openapi.validation.transformer.LabelTransformer;
 import io.vertx.openapi.validation.transformer.MatrixTransformer;
 import io.vertx.openapi.validation.transformer.ParameterTransformer;
 import io.vertx.openapi.validation.transformer.SimpleTransformer;
+import trader.eventsourcing.StorableText;
 
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +65,15 @@ final class ParameterCheck {
       throw ValidatorException.createUnsupportedValueFormat(parameter);
     }
     String raw = String.valueOf(value.get());
-    Object transformed = plainString && decodesToItself(raw) ? raw : transformer.transform(parameter, raw);
+    refuseUnstorable(raw);
+    Object transformed;
+    if (plainString && decodesToItself(raw)) {
+      transformed = raw;
+    } else {
+      transformed = transformer.transform(parameter, raw);
+      // a JSON escape in the value (a backslash, "u0000") decodes to the character itself
+      refuseUnstorable(transformed);
+    }
     if (plain != null && plain.accepts(transformed)) {
       return new ContractRequestValidator.Value(transformed);
     }
@@ -71,6 +84,47 @@ final class ParameterCheck {
       throw SchemaValidationException.createErrorFromOutputUnitType(parameter, result, e);
     }
     return new ContractRequestValidator.Value(transformed);
+  }
+
+  /** This parameter's value in {@code request}, as extracted; null if it has none. */
+  RequestParameter valueIn(ValidatableRequest request) {
+    return valueIn(request.getCookies(), request.getHeaders(), request.getPathParameters(), request.getQuery());
+  }
+
+  /** This parameter's value in {@code request}, as validated; null if it has none. */
+  RequestParameter valueIn(ValidatedRequest request) {
+    return valueIn(request.getCookies(), request.getHeaders(), request.getPathParameters(), request.getQuery());
+  }
+
+  private RequestParameter valueIn(Map<String, RequestParameter> cookies, Map<String, RequestParameter> headers,
+                                   Map<String, RequestParameter> path, Map<String, RequestParameter> query) {
+    Map<String, RequestParameter> values = switch (parameter.getIn()) {
+      case COOKIE -> cookies;
+      case HEADER -> headers;
+      case PATH -> path;
+      case QUERY -> query;
+    };
+    return values == null ? null : values.get(parameter.getName());
+  }
+
+  /** Refuses {@code value} if it holds text that cannot be stored; for operations the library validates. */
+  void refuseUnstorable(RequestParameter value) {
+    if (value != null && !value.isNull()) {
+      refuseUnstorable(value.get());
+    }
+  }
+
+  /**
+   * Refuses a value holding text PostgreSQL cannot store as it is ({@link StorableText}), whatever the parameter's
+   * schema: a handler may store or forward any parameter, and one such value in a batch of writes fails them all.
+   */
+  private void refuseUnstorable(Object value) {
+    StorableText.Flaw flaw = StorableText.flawIn(value);
+    if (flaw != null) {
+      throw new ValidatorException("The value of " + parameter.getIn().name().toLowerCase(java.util.Locale.ROOT)
+        + " parameter " + parameter.getName() + " is invalid. Reason: " + flaw.describe()
+        + ", which cannot be stored", ValidatorErrorType.ILLEGAL_VALUE);
+    }
   }
 
   /**

@@ -1,11 +1,15 @@
 package trader.platform;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import trader.eventsourcing.StorableText;
 
 import java.util.UUID;
 
@@ -26,6 +30,23 @@ public final class Problems {
     JsonObject problem = new JsonObject().put("type", "about:blank").put("title", title).put("status", status)
       .put("detail", detail).put("instance", rc.request().path());
     rc.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(problem.encode());
+  }
+
+  /**
+   * Answers a request the HTTP decoder refused with a problem document, where Vert.x would send an empty status, and
+   * closes the connection as it would. HTTP/1.1 refuses a control character such as U+0000 in any header (RFC 9110),
+   * before a route or the contract sees it; the decoder does not say in which header, only what it found.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = cause instanceof TooLongHttpLineException ? 414 : cause instanceof TooLongHttpHeaderException ? 431
+      : 400;
+    String reason = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+    reason = StorableText.printable(reason.length() > 200 ? reason.substring(0, 200) + "..." : reason);
+    JsonObject problem = new JsonObject().put("type", "about:blank").put("title", title(status)).put("status", status)
+      .put("detail", "The request is not valid HTTP" + (reason.isEmpty() ? "" : ": " + reason));
+    request.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(problem.encode());
+    request.connection().close();
   }
 
   /** Turns any failure of a route into a problem response; unexpected ones are logged with an id. */
@@ -69,9 +90,11 @@ public final class Problems {
       case 405 -> "Method Not Allowed";
       case 409 -> "Conflict";
       case 413 -> "Content Too Large";
+      case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
       case 422 -> "Unprocessable Content";
       case 429 -> "Too Many Requests";
+      case 431 -> "Request Header Fields Too Large";
       case 503 -> "Service Unavailable";
       case 504 -> "Gateway Timeout";
       default -> status >= 500 ? "Internal Server Error" : "Error";

@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import trader.eventsourcing.StorableText;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -22,13 +23,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Quotes from an HTTP feed speaking Alpha Vantage's {@code GLOBAL_QUOTE} format
  * ({@code GET url?function=GLOBAL_QUOTE&symbol=IBM&apikey=...} → {@code {"Global Quote": {"05. price": ...}}}),
  * one request per symbol per poll, all behind one circuit breaker.
  *
- * <p>The feed gives one price; bid and ask are that price ∓ half the configured spread. A symbol whose request
+ * <p>The feed gives one price; bid and ask are that price ∓ half the configured spread. Only a plain decimal of
+ * ASCII digits is taken as a price (at most 12 digits before the point and 8 after): whatever else a third party
+ * answers never reaches a quote, the topic or {@code quote_candles}. A symbol whose request
  * fails (or is refused while the breaker is open) is NOT invented: its last known quote is returned marked stale;
  * a symbol never fetched has no quote at all.
  */
@@ -36,6 +40,8 @@ final class ExternalQuotes implements QuoteSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(ExternalQuotes.class);
   private static final BigDecimal CENT = new BigDecimal("0.01");
+  /** What the feed's prices look like ("137.5400"); anything else from the third party is not taken. */
+  private static final Pattern PRICE = Pattern.compile("[0-9]{1,12}(\\.[0-9]{1,8})?");
 
   private final HttpClient http;
   private final CircuitBreaker breaker;
@@ -92,6 +98,12 @@ final class ExternalQuotes implements QuoteSource {
     String price = quote == null ? null : quote.getString("05. price");
     if (price == null || !symbol.equalsIgnoreCase(quote.getString("01. symbol", symbol))) {
       throw new IllegalStateException("no quote for " + symbol + " in the feed's answer");
+    }
+    if (!PRICE.matcher(price).matches()) {
+      // BigDecimal would take "1e200000" (a number no numeric column holds: the tick's candles of every symbol
+      // fail) or "1e999999999" (setScale would build a billion-digit number), and digits of any script
+      throw new IllegalStateException("price '" + StorableText.printable(price.length() > 40
+        ? price.substring(0, 40) + "..." : price) + "' for " + symbol + " is not a plain decimal");
     }
     BigDecimal last = new BigDecimal(price).setScale(2, RoundingMode.HALF_EVEN);
     if (last.signum() <= 0) {

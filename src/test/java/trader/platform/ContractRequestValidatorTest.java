@@ -117,6 +117,143 @@ class ContractRequestValidatorTest {
     assertThat(failures).as("bad inputs among the cases").isGreaterThan(cases.size() / 3);
   }
 
+  /** A value each parameter of the contract takes, by name, so that a request fails only by the value under test. */
+  static final Map<String, String> VALID = Map.ofEntries(Map.entry("orderId", ORDER), Map.entry("portfolioId", ORDER),
+    Map.entry("transferId", ORDER), Map.entry("position", "12-34"), Map.entry("status", "OPEN"),
+    Map.entry("symbol", "AAPL"), Map.entry("from", "2026-01-02T03:04:05Z"), Map.entry("to", "2026-01-02T04:04:05Z"),
+    Map.entry("name", "ok_name"), Map.entry("id", "1"), Map.entry("subscriber", "broker"), Map.entry("topic", "t"),
+    Map.entry("key", "k"), Map.entry("all", "true"), Map.entry("limit", "10"), Map.entry("action", "redrive"));
+  static final String[] UNSTORABLE = {"a\u0000b", "\uD800", "x\uDC00", "\uD83D\uDE00\uDBFF"};
+
+  /**
+   * Every parameter of every operation of the contract (path, query, header), whatever its schema, refuses text
+   * PostgreSQL cannot store, naming the parameter; raw, or once decoded from a JSON escape.
+   */
+  @Test
+  void everyParameterRefusesTextThatCannotBeStored() {
+    int checked = 0;
+    for (Operation op : contract.operations()) {
+      for (Parameter hostile : op.getParameters()) {
+        List<String> values = new ArrayList<>(List.of(UNSTORABLE));
+        values.add("\"\\u0000\""); // a JSON string whose escape the library's transformation decodes
+        for (String value : values) {
+          Map<String, Map<String, String>> in = Map.of("path", new HashMap<>(), "query", new HashMap<>(),
+            "header", new HashMap<>());
+          for (Parameter p : op.getParameters()) {
+            String location = p.getIn().name().toLowerCase(java.util.Locale.ROOT);
+            assertThat(VALID).as("a valid value for " + p.getName()).containsKey(p.getName().equals(
+              "Idempotency-Key") ? "id" : p.getName());
+            in.get(location).put(p.getName(), p == hostile ? value : p.getName().equals("Idempotency-Key") ? "k-1"
+              : VALID.get(p.getName()));
+          }
+          String body = op.getRequestBody() == null ? null : "{}";
+          Case c = new Case(op.getOperationId(), in.get("path"), in.get("query"), in.get("header"), body);
+          String outcome = outcome(ours.validate(c.request(), c.operation()));
+          if (value.startsWith("\"")) {
+            // decoded only where the library transforms the value (not a plain string, or not a plain word)
+            if (!outcome.startsWith("ok")) {
+              assertThat(outcome).as(c.toString()).contains(hostile.getName());
+            }
+            continue;
+          }
+          assertThat(outcome).as(c.toString()).startsWith("ValidatorException ILLEGAL_VALUE The value of "
+            + hostile.getIn().name().toLowerCase(java.util.Locale.ROOT) + " parameter " + hostile.getName()
+            + " is invalid. Reason: the value holds ").endsWith(", which cannot be stored");
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("parameters of the contract, four values each").isGreaterThan(4 * 20);
+    Case escaped = new Case("getProjectionRebuild", Map.of("id", "\"\\u0000\""), Map.of(), Map.of(), null);
+    assertThat(outcome(ours.validate(escaped.request(), escaped.operation()))).as("an integer parameter, decoded")
+      .contains("parameter id is invalid. Reason: the value holds U+0000 at character 0");
+  }
+
+  /**
+   * Every JSON body refuses text PostgreSQL cannot store in any string value or field name at any depth, whatever
+   * the schema says of that field (even one it does not know), naming where it is; the library's validation alone
+   * takes a portfolio name with a NUL.
+   */
+  @Test
+  void everyBodyRefusesTextThatCannotBeStoredAnywhere() {
+    List<String> bodies = List.of("{\"name\":\"%s\"}", "{\"symbol\":\"AA%sPL\",\"side\":\"BUY\"}",
+      "{\"from\":{\"kind\":\"savings\"},\"to\":{\"kind\":\"portfolio\",\"id\":\"p%s\"}}",
+      "{\"username\":\"ann\",\"x%s\":1}", "{\"a\":[1,{\"b\":[\"%s\"]}]}", "\"%s\"");
+    List<String> pointers = List.of("field /name", "field /symbol", "field /to/id", "the name of field /x",
+      "field /a/1/b/0", "the value");
+    // as a client sends them: JSON escapes, and the bytes of a lone surrogate (CESU-8) or of an overlong NUL
+    Map<String, byte[]> encodings = new java.util.LinkedHashMap<>();
+    encodings.put("\\u0000", null);
+    encodings.put("\\ud800", null);
+    encodings.put("\\udc00x", null);
+    encodings.put("CESU-8 ED A0 80", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80});
+    encodings.put("overlong C0 80", new byte[] {(byte) 0xC0, (byte) 0x80});
+    int checked = 0;
+    for (Operation op : contract.operations()) {
+      if (op.getRequestBody() == null) {
+        continue;
+      }
+      for (int b = 0; b < bodies.size(); b++) {
+        for (Map.Entry<String, byte[]> bad : encodings.entrySet()) {
+          String[] around = bodies.get(b).split("%s");
+          Buffer body = Buffer.buffer(around[0]);
+          body = bad.getValue() == null ? body.appendString(bad.getKey()) : body.appendBytes(bad.getValue());
+          body.appendString(around[1]);
+          Map<String, String> path = new HashMap<>();
+          op.getParameters().stream().filter(p -> p.getIn().name().equals("PATH"))
+            .forEach(p -> path.put(p.getName(), VALID.get(p.getName())));
+          ValidatableRequest request = new Request(Map.of(), Map.of(), wrap(path), Map.of(),
+            new ContractRequestValidator.Value(body), "application/json");
+          String outcome = outcome(ours.validate(request, op.getOperationId()));
+          assertThat(outcome).as(op.getOperationId() + " " + body).startsWith("ValidatorException ILLEGAL_VALUE"
+            + " The value of the request body is invalid. Reason: " + pointers.get(b)).contains(" holds ")
+            .endsWith(", which cannot be stored");
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("5 operations with a body").isGreaterThanOrEqualTo(5 * 6 * 5);
+    ValidatableRequest nul = new Request(Map.of(), Map.of(), Map.of(), Map.of(), new ContractRequestValidator.Value(
+      Buffer.buffer("{\"name\":\"a\\u0000b\"}")), "application/json");
+    assertThat(outcome(library.validate(nul, "openPortfolio"))).as("the contract alone").startsWith("ok");
+    assertThat(outcome(ours.validate(nul, "openPortfolio")))
+      .endsWith("field /name holds U+0000 at character 1, which cannot be stored");
+  }
+
+  private static Map<String, RequestParameter> wrap(Map<String, String> values) {
+    Map<String, RequestParameter> wrapped = new HashMap<>();
+    values.forEach((name, value) -> wrapped.put(name, new ContractRequestValidator.Value(value)));
+    return wrapped;
+  }
+
+  /**
+   * An operation the library validates itself (here a multipart form, a media type the direct checks leave to it)
+   * gets the same text check: its parameters before, the values it decodes after.
+   */
+  @Test
+  void anOperationLeftToTheLibraryRefusesTextThatCannotBeStoredToo() {
+    JsonObject spec = new JsonObject("""
+      {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/upload": {"post": {
+        "operationId": "upload",
+        "parameters": [{"name": "note", "in": "query", "required": false, "schema": {"type": "string"}}],
+        "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {"type": "object",
+          "properties": {"title": {"type": "object"}}}}}},
+        "responses": {"200": {"description": "ok"}}}}}}""");
+    OpenAPIContract multipart = OpenAPIContract.from(vertx, spec).await();
+    ContractRequestValidator validator = new ContractRequestValidator(vertx, multipart);
+    String form = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\nContent-Type: application/json\r\n\r\n%s\r\n--b--\r\n";
+    java.util.function.BiFunction<String, String, String> upload = (note, title) -> outcome(validator.validate(
+      new Request(Map.of(), Map.of(), Map.of(), note == null ? Map.of() : wrap(Map.of("note", note)),
+        new ContractRequestValidator.Value(Buffer.buffer(form.formatted(title))), "multipart/form-data; boundary=b"),
+      "upload"));
+
+    assertThat(upload.apply("fine", "{\"text\":\"a title\"}")).startsWith("ok");
+    assertThat(upload.apply("n\u0000", "{}"))
+      .contains("query parameter note is invalid. Reason: the value holds U+0000 at character 1");
+    assertThat(upload.apply(null, "{\"text\":\"a\\u0000title\"}"))
+      .contains("request body is invalid. Reason: field /title/text holds U+0000 at character 1");
+  }
+
   /** The short cut for string values must agree with the library's transformation wherever it is taken. */
   @Test
   void takesAStringAsItIsOnlyWhereTheLibraryWould() {

@@ -101,7 +101,7 @@ class DeadLettersOperatorTest {
       .putHeader("X-Admin-Token", ADMIN).send().await();
     assertThat(discard.statusCode()).as(discard.bodyAsString()).isEqualTo(202);
     until(() -> letters("?key=portfolio%7Cp-ops").isEmpty());
-    assertThat(letters("?key=portfolio%7Cp-ops&status=all").stream().map(o -> ((JsonObject) o).getString("status")))
+    assertThat(letters("?key=portfolio%7Cp-ops&all=true").stream().map(o -> ((JsonObject) o).getString("status")))
       .containsExactlyInAnyOrder("done", "discarded");
     until(() -> node.node().engine().journal().read("order|o-behind", 1).await().size() == 1);
     until(() -> openInMetrics() == 0.0);

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import trader.testing.TestDatabase;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -22,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of the third-party service), failing on demand.
  */
 class ExternalQuotesTest {
+
+  @RegisterExtension
+  static final TestDatabase db = new TestDatabase();
 
   Vertx vertx;
   HttpServer server;
@@ -89,6 +94,40 @@ class ExternalQuotesTest {
     assertThat(requests.get()).isEqualTo(before);
     assertThat(again).allMatch(Quote::stale).extracting(Quote::last)
       .allMatch(p -> p.compareTo(new BigDecimal("999")) != 0);
+  }
+
+  /**
+   * A third party's price that is not a plain decimal is not taken: not with a NUL, not in another script's digits,
+   * not as "1e200000" (a number no numeric column holds: the one statement that stores a tick's candles would fail
+   * for every symbol). That symbol keeps its last known quote, stale; the others' candles are stored.
+   */
+  @Test
+  void aPriceThatIsNotAPlainDecimalIsNotTakenAndTheOtherSymbolsCandlesAreStored() {
+    var pool = db.database().pool(vertx);
+    CandleStore candles = new CandleStore(pool);
+    Instant now = Instant.parse("2026-03-02T10:00:00Z");
+    for (String hostile : new String[] {"1e200000", "137.54\u0000", "\u0661\u0663\u0667", "1E+2", "-5",
+      "1234567890123.00", "137.123456789", " 137.54", "0x10", "Infinity"}) {
+      // a feed of its own each time: its circuit breaker has not counted the earlier failures
+      ExternalQuotes fresh = new ExternalQuotes(vertx, "http://127.0.0.1:" + server.actualPort() + "/query",
+        "test-key", 10, List.of("IBM", "KO"));
+      prices.put("IBM", "137.5400");
+      candles.add(fresh.next(now).await()).await();
+      prices.put("IBM", hostile);
+      now = now.plusSeconds(60);
+      List<Quote> quotes = fresh.next(now).await();
+      Quote ibm = quotes.stream().filter(q -> q.symbol().equals("IBM")).findFirst().orElseThrow();
+      assertThat(ibm.stale()).as(hostile).isTrue();
+      assertThat(ibm.last()).as(hostile).isEqualByComparingTo("137.54");
+      candles.add(quotes).await();
+      assertThat(pool.preparedQuery("select count(*) from quote_candles where symbol = 'KO' and minute = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(now.atOffset(java.time.ZoneOffset.UTC))).await().iterator().next()
+        .getLong(0)).as("KO's candle in the tick of IBM's " + hostile).isEqualTo(1);
+      fresh.close().await();
+      now = now.plusSeconds(60);
+    }
+    assertThat(pool.query("select max(high) from quote_candles where symbol = 'IBM'").execute().await().iterator()
+      .next().getBigDecimal(0)).isEqualByComparingTo("137.54");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.EncodeException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -31,6 +32,13 @@ import java.util.UUID;
  * batch is sent again with every append checked: the rival has committed, so the filter now turns that stream
  * away and the rest commits. Whatever still fails (a duplicate event id, repeated races) is bisected until the
  * culprit append fails alone.
+ *
+ * <p>Any other error about the rows of the statement ({@link #isAboutAnAppend}: a value the database refuses, a
+ * constraint, a limit) is bisected at once, without a resend: the appends that do not cause it commit, and each
+ * culprit fails alone with its error, having written nothing. An error that says nothing about any append (the
+ * connection closed, the server shutting down, a timeout) fails every append of the batch as it is: whether the
+ * statement committed is unknown, and bisecting would only send more statements to a server that is not there.
+ * {@code PgJournal} refuses text the database cannot store before it gets here; this is the rest of the defence.
  *
  * <p>The statement also notifies the {@code journal} channel, once and only if it wrote rows; PostgreSQL delivers
  * the notification when the transaction commits (cheaper than a trigger, which costs a PL/pgSQL call per statement).
@@ -106,16 +114,15 @@ final class BatchWriter {
   }
 
   private Future<Void> recover(List<PendingAppend> batch, int attempt, Throwable error) {
-    if (!(error instanceof PgException pg)) {
-      return Future.failedFuture(error);
-    }
-    boolean unique = UNIQUE_VIOLATION.equals(pg.getSqlState());
-    boolean versionTaken = unique && VERSION_GUARD.equals(pg.getConstraint());
-    boolean deadlock = DEADLOCK.equals(pg.getSqlState());
+    String state = error instanceof PgException pg ? pg.getSqlState() : null;
+    boolean unique = UNIQUE_VIOLATION.equals(state);
+    boolean versionTaken = unique && VERSION_GUARD.equals(((PgException) error).getConstraint());
+    boolean deadlock = DEADLOCK.equals(state);
     if ((versionTaken || deadlock) && attempt < MAX_ATTEMPTS) {
       return write(batch, attempt + 1);
     }
-    if (!unique && !deadlock) {
+    if (!deadlock && !isAboutAnAppend(error)) {
+      // the connection, the server, a timeout: nothing tells which append, or whether the statement committed
       return Future.failedFuture(error);
     }
     if (batch.size() > 1) {
@@ -126,7 +133,26 @@ final class BatchWriter {
     if (versionTaken) {
       return failConflicts(batch);
     }
-    return unique ? failDuplicate(batch.getFirst()) : Future.failedFuture(error);
+    if (unique) {
+      return failDuplicate(batch.getFirst());
+    }
+    batch.getFirst().fail(error); // the culprit, alone: its statement wrote nothing
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Whether {@code error} is about the rows of the statement, so that it comes from one of its appends (or a few)
+   * and bisecting finds them: SQLSTATE class 22 (data exception: a character the encoding refuses, a value out of
+   * range), 23 (integrity constraint violation), 54 (program limit exceeded: e.g. an index row too large); or an
+   * append whose values could not be encoded. Anything else (the connection lost, the server shutting down, a
+   * statement cancelled or timed out, a missing privilege) says nothing about any append.
+   */
+  static boolean isAboutAnAppend(Throwable error) {
+    if (error instanceof PgException pg) {
+      String state = pg.getSqlState();
+      return state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+    }
+    return error instanceof EncodeException;
   }
 
   private Future<Void> failConflicts(List<PendingAppend> conflicts) {

@@ -2,10 +2,13 @@ package trader.eventsourcing.journal;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.json.EncodeException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import trader.eventsourcing.StorableText;
+import trader.eventsourcing.UnstorableTextException;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -83,6 +86,11 @@ final class PgJournal implements Journal {
     if (problem != null) {
       return Future.failedFuture(new IllegalArgumentException(problem));
     }
+    // before the batch: in it, a value the database refuses would fail every append it holds until bisected
+    String unstorable = unstorable(streamId, events);
+    if (unstorable != null) {
+      return Future.failedFuture(new UnstorableTextException(unstorable));
+    }
     PendingAppend append = new PendingAppend(streamId, expectedVersion, List.copyOf(events));
     groupCommit.submit(append);
     return append.future();
@@ -108,6 +116,49 @@ final class PgJournal implements Journal {
       }
     }
     return null;
+  }
+
+  /** What of the append the database cannot store as it is ({@link StorableText}); null if it can store it all. */
+  private static String unstorable(String streamId, List<NewEvent> events) {
+    StorableText.Flaw flaw = StorableText.flawIn(streamId);
+    if (flaw != null) {
+      return "The stream id '" + StorableText.printable(streamId) + "' of an append holds " + flaw.what()
+        + ", which cannot be stored";
+    }
+    for (int i = 0; i < events.size(); i++) {
+      NewEvent event = events.get(i);
+      String what = unstorable(event);
+      if (what != null) {
+        return "Event " + (i + 1) + " of " + events.size() + " (" + StorableText.printable(event.type())
+          + ") of an append to stream '" + streamId + "': " + what;
+      }
+    }
+    return null;
+  }
+
+  private static String unstorable(NewEvent event) {
+    EventMetadata md = event.metadata();
+    String[] named = {"type", event.type(), "correlation id", md.correlationId(), "causation id", md.causationId(),
+      "user id", md.userId()};
+    for (int i = 0; i < named.length; i += 2) {
+      StorableText.Flaw flaw = StorableText.flawIn(named[i + 1]);
+      if (flaw != null) {
+        return "its " + named[i] + " holds " + flaw.what() + ", which cannot be stored";
+      }
+    }
+    for (String tag : event.tags()) {
+      StorableText.Flaw flaw = StorableText.flawIn(tag);
+      if (flaw != null) {
+        return "its tag '" + StorableText.printable(tag) + "' holds " + flaw.what() + ", which cannot be stored";
+      }
+    }
+    StorableText.Flaw flaw;
+    try {
+      flaw = StorableText.flawIn(event.payload());
+    } catch (EncodeException e) {
+      return "its payload cannot be encoded as JSON: " + StorableText.printable(String.valueOf(e.getMessage()));
+    }
+    return flaw == null ? null : "in its payload, " + flaw.describe() + ", which cannot be stored";
   }
 
   @Override

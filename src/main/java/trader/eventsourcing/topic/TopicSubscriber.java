@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import trader.eventsourcing.EventLoops;
 import trader.eventsourcing.Outages;
+import trader.eventsourcing.StorableText;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -30,7 +31,9 @@ import java.util.function.Function;
  * partition's offset is committed only up to its first message not yet handled. The handler turns a message into
  * entity commands carrying the business id that makes them idempotent, so redelivery changes nothing twice.
  *
- * <p>Dead letters ({@link DeadLetters}). A message that is not a valid envelope, or whose handler fails
+ * <p>Dead letters ({@link DeadLetters}). A message that is not a valid envelope, that holds text PostgreSQL cannot
+ * store as it is (in its key, or in any string or field name of its value: {@link StorableText}; it is never handed
+ * to the handler), or whose handler fails
  * {@code maxAttempts} times for a reason of its own (a {@link Refused} message, a bug), is stored as dead, with the
  * reason; so is every later message of its key, as waiting behind it (a saga never runs its steps out of order),
  * while the other keys go on. An outage ({@link trader.eventsourcing.Outages}: the journal, an entity's node or Kafka
@@ -300,9 +303,27 @@ public final class TopicSubscriber {
       }
       message = new TopicMessage(received.key(), value);
     } catch (DecodeException | NullPointerException | ClassCastException e) {
-      return Future.succeededFuture(new Outcome("not JSON: " + e.getMessage(), 0));
+      return Future.succeededFuture(new Outcome("not JSON: " + StorableText.printable(String.valueOf(e.getMessage())),
+        0));
+    }
+    String unstorable = unstorable(message);
+    if (unstorable != null) {
+      // whatever the handler makes of it would fail where it is written (and the writes batched with it), or be
+      // stored changed: never handled, and not retried
+      return Future.succeededFuture(new Outcome(unstorable, 0));
     }
     return attempt(message, 1);
+  }
+
+  /** What of the message PostgreSQL cannot store as it is ({@link StorableText}); null if it can store it all. */
+  private static String unstorable(TopicMessage message) {
+    if (message.key() != null && !StorableText.isStorable(message.key())) {
+      int at = StorableText.flawAt(message.key());
+      return "text PostgreSQL cannot store: the key holds " + StorableText.character(message.key().charAt(at))
+        + " at character " + at;
+    }
+    StorableText.Flaw flaw = StorableText.flawIn(message.value());
+    return flaw == null ? null : "text PostgreSQL cannot store: " + flaw.describe();
   }
 
   private Future<Outcome> attempt(TopicMessage message, int attempt) {

@@ -114,6 +114,37 @@ class EntitiesTest {
     assertThat(stored.read("account|rejecting", 1).await()).hasSize(1);
   }
 
+  /**
+   * A command whose event holds text the journal cannot store (a NUL, or a lone surrogate it would store as '?')
+   * fails alone, with the journal's refusal as its cause, while what other entities are sent at the same time is
+   * accepted; the entity then takes its next command as if nothing had happened.
+   */
+  @Test
+  void aCommandWhoseEventCannotBeStoredFailsAloneAndTheEntityGoesOn() {
+    EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account());
+    List<Future<Reply>> others = new ArrayList<>();
+    List<Future<Reply>> hostile = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      others.add(accounts.send("bystander-" + i, new Open("owner " + i)));
+      if (i % 10 == 0) {
+        hostile.add(accounts.send("hostile-" + i, new Open(i % 20 == 0 ? "mal\u0000lory" : "mal\uD800lory")));
+      }
+    }
+    Future.join(new ArrayList<Future<?>>(others)).otherwiseEmpty().await();
+    Future.join(new ArrayList<Future<?>>(hostile)).otherwiseEmpty().await();
+
+    assertThat(others).allSatisfy(f -> assertThat(f.result()).isInstanceOf(Reply.Accepted.class));
+    assertThat(hostile).allSatisfy(f -> assertThat(f.cause()).isInstanceOf(CommandFailedException.class)
+      .hasMessageContaining("account/hostile-").hasMessageContaining("field /owner holds")
+      .cause().isInstanceOf(trader.eventsourcing.UnstorableTextException.class));
+    for (int i = 0; i < 40; i += 10) {
+      assertThat(stored.read("account|hostile-" + i, 1).await()).isEmpty();
+    }
+    assertThat(accounts.send("hostile-0", new Open("mallory")).await()).isInstanceOf(Reply.Accepted.class);
+    assertThat(stored.read("account|hostile-0", 1).await()).singleElement()
+      .satisfies(e -> assertThat(e.payload().getString("owner")).isEqualTo("mallory"));
+  }
+
   @Test
   void recoversTheSameStateFromTheLatestSnapshotAndOnlyTheEventsAfterIt() {
     EntityRef<Command> accounts = accounts(EntitiesOptions.defaults(), new Account(10));

@@ -162,6 +162,54 @@ class DeadLettersTest {
     second.close().await();
   }
 
+  /**
+   * A message holding text PostgreSQL cannot store (in its key, a value or a field name, however deep) is a dead
+   * letter at once, its handler never called: whatever it made of it would fail where it is written. A handler failing
+   * with the journal's refusal of such text fails for good after the attempts, never waited for as if a service were
+   * down.
+   */
+  @Test
+  void textTheDatabaseCannotStoreIsADeadLetterAndNeverHandled() throws Exception {
+    String topic = db.topic("unstorable");
+    String nul = new JsonObject().put("type", "test.message").put("schemaVersion", 1).put("eventId", "nul")
+      .put("streamId", "k").put("version", 1).put("payload", new JsonObject().put("name", "a\u0000b")).encode();
+    // written as JSON escapes: a lone surrogate itself would reach Kafka as '?' (UTF-8 has no encoding for it)
+    String lone = "{\"type\":\"test.message\",\"schemaVersion\":1,\"eventId\":\"lone\",\"streamId\":\"k\","
+      + "\"version\":1,\"payload\":{\"legs\":[{\"x\\ud800\":1}]}}";
+    send(topic, "k1", nul);
+    send(topic, "k2", lone);
+    send(topic, "ba\u0000d", envelope("bad-key"));
+    String derived = "derived";
+    refused.clear();
+    TopicSubscriber subscriber = TopicSubscriber.start(vertx, new TopicSubscriber.Options(TestInfra.kafkaBootstrap(),
+        letters, registry, 3), topic, "unstorable-group", message -> {
+        handled.add(message.eventId());
+        if (message.eventId().equals(derived)) {
+          return Future.failedFuture(new trader.eventsourcing.entity.CommandFailedException("account", "a-1",
+            "refused", new trader.eventsourcing.UnstorableTextException("the journal cannot store it")));
+        }
+        return Future.succeededFuture();
+      });
+    send(topic, "k4", envelope(derived));
+    send(topic, "k5", envelope("good"));
+
+    until(() -> handled.contains("good") && open(topic).size() == 4);
+    Map<String, Letter> byKey = new java.util.HashMap<>();
+    open(topic).forEach(l -> byKey.put(l.key(), l));
+    assertThat(byKey.get("k1").reason())
+      .isEqualTo("text PostgreSQL cannot store: field /payload/name holds U+0000 at character 1");
+    assertThat(byKey.get("k2").reason()).isEqualTo("text PostgreSQL cannot store: the name of field"
+      + " /payload/legs/0/x\\uD800 holds a lone surrogate U+D800 at character 1");
+    assertThat(byKey.get("k2").text()).as("stored as it came").isEqualTo(lone);
+    assertThat(byKey.get("ba\uFFFDd").reason())
+      .isEqualTo("text PostgreSQL cannot store: the key holds U+0000 at character 2");
+    assertThat(byKey.get("k4").attempts()).isEqualTo(3);
+    assertThat(List.of(byKey.get("k1"), byKey.get("k2"), byKey.get("ba\uFFFDd")))
+      .allSatisfy(l -> assertThat(l.attempts()).isZero());
+    assertThat(handled).containsOnly(derived, "good");
+    subscriber.close().await();
+  }
+
   private List<Letter> open(String topic) {
     List<Letter> newestFirst = new ArrayList<>(letters.list(null, topic, null, false, 100).await());
     Collections.reverse(newestFirst);
