@@ -79,7 +79,8 @@ final class EventBusBridge {
       .addOutboundPermitted(new PermittedOptions().setAddressRegex(USER.pattern()))
       .setMaxAddressLength(MAX_ADDRESS_LENGTH)
       .setMaxHandlersPerSocket(settings.integer("bridge.max-handlers-per-socket", 1, 10_000));
-    Router bridge = SockJSHandler.create(vertx, new SockJSHandlerOptions())
+    // no dummy JSESSIONID cookie (for load balancers that stick by cookie): it has none of the cookie flags
+    Router bridge = SockJSHandler.create(vertx, new SockJSHandlerOptions().setInsertJSESSIONID(false))
       .bridge(options, event -> handle(vertx, event, maxViolations));
     router.route(PATH).handler(authentication());
     router.route(PATH).subRouter(bridge);
