@@ -27,7 +27,8 @@ export default {
   mounted() {
     const chartOptions = {
       autoSize: true,
-      layout: { background: { color: 'transparent' }, textColor: '#4a5568',
+      // the logo is added with an inline <style>, which the Content-Security-Policy forbids: credited below instead
+      layout: { background: { color: 'transparent' }, textColor: '#4a5568', attributionLogo: false,
         fontFamily: getComputedStyle(document.body).fontFamily },
       grid: { vertLines: { color: '#eef1f6' }, horzLines: { color: '#eef1f6' } },
       rightPriceScale: { borderVisible: false },
@@ -121,7 +122,8 @@ export default {
           <h2>Price, one-minute candles</h2>
           <div ref="chart" class="chart" data-testid="chart" :data-candles="candles"></div>
           <p v-if="error" class="form-error">{{ error }}</p>
-          <p class="muted small">The last {{ ${HOURS} }} hours from the server, then every tick as it arrives. Simulated prices.</p>
+          <p class="muted small">The last {{ ${HOURS} }} hours from the server, then every tick as it arrives. Simulated prices.
+            Chart: <a href="https://www.tradingview.com/lightweight-charts/" rel="noopener noreferrer">TradingView Lightweight Charts</a>.</p>
         </section>
       </div>
       <aside class="side-column">

@@ -19,6 +19,9 @@ import java.util.function.Supplier;
  */
 final class AdminRoutes implements ApiRoutes {
 
+  /** The header that carries the admin token ({@code openapi.yaml}'s adminToken scheme). */
+  static final String HEADER = "X-Admin-Token";
+
   private final Optional<AdminToken> token;
   private final Supplier<Engine> engine;
 

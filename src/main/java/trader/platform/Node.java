@@ -213,9 +213,11 @@ public final class Node implements AutoCloseable {
       List<WebRoutes> webRoutes = contexts.stream().flatMap(c -> c.webRoutes().stream()).toList();
       HealthChecks liveness = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
       httpDeployment = vertx.deployVerticle(() -> new HttpVerticle(httpSettings, liveness, readiness(), registry,
-          routes, webRoutes), new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
-        .await();
-      return "port " + httpPort;
+          routes, webRoutes, adminToken), new DeploymentOptions().setInstances(Runtime.getRuntime()
+          .availableProcessors())).await();
+      int managementPort = settings.integer("management.port", 0, 65535);
+      return "port " + httpPort + (managementPort > 0 ? ", metrics on " + settings.string("management.host") + ":"
+        + managementPort : ", metrics at /metrics for the admin token");
     });
 
     phase("migrations", () -> {

@@ -2,6 +2,7 @@ package trader.platform;
 
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import trader.eventsourcing.StorableText;
 
+import java.io.IOException;
 import java.util.UUID;
 
 /** Error responses as {@code application/problem+json} (RFC 9457), and the router's failure handler. */
@@ -49,7 +51,12 @@ public final class Problems {
     request.connection().close();
   }
 
-  /** Turns any failure of a route into a problem response; unexpected ones are logged with an id. */
+  /**
+   * Turns any failure of a route into a problem response. The client's failures are answered (if it is still
+   * there) and logged at DEBUG only: a 4xx status (a library that could not decode what was sent fails with 400 and
+   * its exception), a lost connection, and a request whose body could not be read (a broken chunked body). Any
+   * other failure is ours: a 500 whose id is logged as an ERROR with the stack trace.
+   */
   public static void handleFailure(RoutingContext rc) {
     Throwable failure = rc.failure();
     int status = rc.statusCode();
@@ -59,8 +66,15 @@ public final class Problems {
       send(rc, status, title(status), detail);
     } else if (failure instanceof DecodeException) {
       send(rc, 400, title(400), "The request body is not valid JSON");
-    } else if (failure == null && status >= 400 && status < 500) {
+    } else if (status >= 400 && status < 500) {
+      LOG.debug("Request {} {} refused with {}", rc.request().method(), rc.request().path(), status, failure);
       send(rc, status, title(status), defaultDetail(status, rc));
+    } else if (failure instanceof IOException || failure instanceof HttpClosedException) {
+      LOG.debug("Request {} {} lost its connection: {}", rc.request().method(), rc.request().path(), failure.toString());
+    } else if (failure != null && status == 200) {
+      // BodyHandler fails with status 200 when the request stream failed while it read the body (else 400/413)
+      LOG.debug("Request {} {} could not be read: {}", rc.request().method(), rc.request().path(), failure.toString());
+      send(rc, 400, title(400), "The request could not be read: " + failure.getMessage());
     } else {
       String id = UUID.randomUUID().toString();
       LOG.error("Request {} {} failed (error id {})", rc.request().method(), rc.request().path(), id, failure);
@@ -76,7 +90,9 @@ public final class Problems {
       case 404 -> "No resource at " + rc.request().path();
       case 405 -> "Method " + rc.request().method() + " is not allowed on " + rc.request().path();
       case 413 -> "The request body is too large";
+      case 414 -> "The request line is too long";
       case 415 -> "Unsupported content type";
+      case 431 -> "The request's headers are too large";
       default -> title(status);
     };
   }

@@ -127,7 +127,7 @@ class DeadLettersOperatorTest {
   }
 
   private static String metrics() {
-    return node.http().get("/metrics").send().await().bodyAsString();
+    return node.http().get("/metrics").putHeader("X-Admin-Token", ADMIN).send().await().bodyAsString();
   }
 
   private static double openInMetrics() {

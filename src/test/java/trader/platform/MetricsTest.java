@@ -4,11 +4,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.testing.ApiNode;
+import trader.testing.NodeProcess;
 import trader.testing.TestDatabase;
 
 import java.io.IOException;
@@ -41,11 +43,16 @@ class MetricsTest {
 
   static ApiNode node;
   static WebClient http;
+  /** Prometheus's view: the management port, as docker/prometheus/prometheus.yml scrapes it. */
+  static WebClient prometheus;
 
   @BeforeAll
   static void start() {
-    node = ApiNode.start(db, Map.of("node.name", "metrics-node"));
+    int managementPort = NodeProcess.freePort();
+    node = ApiNode.start(db, Map.of("node.name", "metrics-node", "management.port", managementPort));
     http = node.http();
+    prometheus = WebClient.create(node.client(), new WebClientOptions().setDefaultHost("127.0.0.1")
+      .setDefaultPort(managementPort));
   }
 
   @AfterAll
@@ -115,7 +122,8 @@ class MetricsTest {
   /** Scrapes {@code /metrics} until {@code done} holds for its text, or fails with the last text at the deadline. */
   private static String awaitMetrics(Predicate<String> done) throws InterruptedException {
     String[] text = {""};
-    awaitTrue(() -> done.test(text[0] = http.get("/metrics").send().await().bodyAsString()), "metrics as expected");
+    awaitTrue(() -> done.test(text[0] = prometheus.get("/metrics").send().await().bodyAsString()),
+      "metrics as expected");
     return text[0];
   }
 

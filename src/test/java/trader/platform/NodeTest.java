@@ -84,7 +84,9 @@ class NodeTest {
   @Test
   void metricsInPrometheusFormat() {
     http.get("/api/info").send().await();
-    String text = http.get("/metrics").send().await().bodyAsString();
+    // no management port: the metrics are for the admin token only
+    assertThat(http.get("/metrics").send().await().statusCode()).isEqualTo(401);
+    String text = http.get("/metrics").bearerTokenAuthentication(ADMIN_TOKEN).send().await().bodyAsString();
     assertThat(text).contains("jvm_memory_used_bytes", "vertx_http_server_requests_total", "vertx_pool_");
   }
 

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import trader.testing.ApiNode;
 import trader.testing.ApiNode.User;
-import trader.testing.RawHttp2;
 import trader.testing.TestDatabase;
 
 import java.io.ByteArrayOutputStream;
@@ -202,22 +201,24 @@ class InputSecurityTest {
     h.add(web("a lone surrogate in a password", "/password", node.http().post("/api/auth/login")
       .putHeader("Content-Type", "application/json")
       .sendBuffer(Buffer.buffer("{\"username\":\"nobody\",\"password\":\"correct horse \\udc00battery\"}"))));
-    // path and query parameters, percent-encoded
-    h.add(web("a NUL in a path id", "portfolioId", as(user, node.http().get("/api/portfolios/%00")).send()));
-    h.add(web("a NUL in a path id of a command", "orderId", as(user, node.http().delete("/api/orders/a%00"))
+    // path parameters, percent-encoded: the server's path check refuses an encoded control character before any
+    // route (the contract's own check of path parameters is ContractRequestValidatorTest's); query parameters
+    h.add(web("a NUL in a path id", "encoded control character", as(user, node.http().get("/api/portfolios/%00"))
       .send()));
-    h.add(web("a NUL in a path id of an order", "portfolioId", as(user, node.http().post("/api/portfolios/%00"
-      + "/orders")).sendJsonObject(order("AAPL"))));
-    h.add(web("a NUL in a symbol", "symbol", as(user, node.http().get("/api/quotes/A%00")).send()));
+    h.add(web("a NUL in a path id of a command", "encoded control character", as(user,
+      node.http().delete("/api/orders/a%00")).send()));
+    h.add(web("a NUL in a path id of an order", "encoded control character", as(user,
+      node.http().post("/api/portfolios/%00/orders")).sendJsonObject(order("AAPL"))));
+    h.add(web("a NUL in a symbol", "encoded control character", as(user, node.http().get("/api/quotes/A%00"))
+      .send()));
     h.add(web("a NUL in a query position", "position", as(user, node.http().get("/api/portfolios?position=1-%00"))
       .send()));
     h.add(web("a NUL in a query id", "portfolioId", as(user, node.http().get("/api/transfers?portfolioId=%00"))
       .send()));
     h.add(web("a NUL in a query time", "from", as(user, node.http().get("/api/quotes/AAPL/candles?from=%00"))
       .send()));
-    // headers: over HTTP/2 a NUL reaches the contract, which names the header; HTTP/1.1 refuses it first
-    h.add(new Hostile("a NUL in an Idempotency-Key over HTTP/2", "Idempotency-Key", CompletableFuture.supplyAsync(
-      () -> http2(user, orders, Map.of("idempotency-key", "k\u0000"), order("AAPL").encode()), threads)));
+    // headers: HTTP/1.1 refuses a NUL before any route (h2c, over which one reached the contract, is off; the
+    // contract's own check of header parameters is ContractRequestValidatorTest's)
     h.add(new Hostile("a NUL in an Idempotency-Key over HTTP/1.1", "not valid HTTP", CompletableFuture.supplyAsync(
       () -> http1("POST " + orders + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + user.token()
         + "\r\nIdempotency-Key: k\u0000\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"), threads)));
@@ -226,18 +227,6 @@ class InputSecurityTest {
 
   static Hostile web(String what, String field, Future<HttpResponse<Buffer>> sent) {
     return new Hostile(what, field, sent.map(Answer::of).toCompletionStage().toCompletableFuture());
-  }
-
-  static Answer http2(User user, String path, Map<String, String> headers, String body) {
-    Map<String, String> all = new java.util.HashMap<>(headers);
-    all.put("authorization", "Bearer " + user.token());
-    all.put("content-type", "application/json");
-    try {
-      RawHttp2.Response r = RawHttp2.send(node.node().httpPort(), "POST", path, all, body);
-      return new Answer(r.status(), r.headers().get("content-type"), r.body());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** A request written as bytes (ISO-8859-1) on a socket of its own; the answer read to the end. */

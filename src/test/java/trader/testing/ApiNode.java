@@ -6,9 +6,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import trader.platform.BoundedContext;
 import trader.platform.Contexts;
 import trader.platform.Node;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -33,7 +36,14 @@ public final class ApiNode implements AutoCloseable {
 
   /** Boots a node on {@code db} with {@link TestNodes#settings} and {@code overrides}. */
   public static ApiNode start(TestDatabase db, Map<String, ?> overrides) {
-    return new ApiNode(Node.start(TestNodes.settings(db, overrides), Contexts.all()));
+    return start(db, overrides, List.of());
+  }
+
+  /** The same, running {@code extra} contexts (a test's own routes) after the product's. */
+  public static ApiNode start(TestDatabase db, Map<String, ?> overrides, List<BoundedContext> extra) {
+    List<BoundedContext> contexts = new ArrayList<>(Contexts.all());
+    contexts.addAll(extra);
+    return new ApiNode(Node.start(TestNodes.settings(db, overrides), contexts));
   }
 
   /** A user as signup answered: their id and token. */

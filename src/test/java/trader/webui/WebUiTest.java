@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,11 @@ import trader.testing.TestDatabase;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -242,7 +245,29 @@ class WebUiTest {
     BrowserContext context = browser.newContext(new Browser.NewContextOptions().setBaseURL("http://127.0.0.1:" + port)
       .setViewportSize(1366, 900));
     context.setDefaultTimeout(30_000);
-    return context.newPage();
+    // the browser reports what the Content-Security-Policy blocked as an event and on its console
+    context.addInitScript("document.addEventListener('securitypolicyviolation', e => console.error("
+      + "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber))");
+    Page page = context.newPage();
+    page.onConsoleMessage(message -> {
+      if (message.text().contains("CSP violation") || message.text().contains("Content Security Policy")) {
+        cspViolations.add(message.text());
+      }
+    });
+    page.onPageError(error -> {
+      if (error.contains("Content Security Policy") || error.contains("unsafe-eval")) {
+        cspViolations.add(error);
+      }
+    });
+    return page;
+  }
+
+  /** What the browser reported blocked by the Content-Security-Policy, in any page of the running test. */
+  private final List<String> cspViolations = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void nothingWasBlockedByTheContentSecurityPolicy() {
+    Assertions.assertThat(cspViolations).as("Content-Security-Policy violations").isEmpty();
   }
 
   private static String signUp(Page page) {
