@@ -169,10 +169,11 @@ final class Exchange extends VerticleBase {
       })
       .map(rows -> {
         OrderBooks rebuilt = new OrderBooks();
+        List<String> expired = new java.util.ArrayList<>();
         for (Row r : rows) {
           OrderDetails o = details(r.getJsonObject("details"));
           if (o.timeInForce() == TimeInForce.DAY && r.getOffsetDateTime("accepted_at").toInstant().isBefore(lastClose)) {
-            expire(o.orderId());
+            expired.add(o.orderId());
           } else if ("TRIGGERED".equals(r.getString("status"))) {
             rebuilt.addTriggered(o);
           } else {
@@ -180,6 +181,8 @@ final class Exchange extends VerticleBase {
           }
         }
         books = rebuilt;
+        // after the books are in: an expiry that fails is retried only while this node runs the exchange
+        expired.forEach(this::expire);
         List<JsonObject> missed = changesDuringRebuild;
         changesDuringRebuild = null;
         missed.forEach(m -> {

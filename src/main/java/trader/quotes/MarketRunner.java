@@ -40,6 +40,8 @@ final class MarketRunner {
   private long timer = -1;
   private boolean busy;
   private long ticks;
+  /** Whether the last quote sent failed: one line per outage, not one per quote. */
+  private boolean failing;
 
   MarketRunner(Vertx vertx, CandleStore candles, Map<String, String> producerConfig, String topic, long intervalMs,
                Function<Map<String, BigDecimal>, QuoteSource> sources) {
@@ -56,6 +58,7 @@ final class MarketRunner {
     return candles.latestCloses().map(closes -> {
       source = sources.apply(closes);
       producer = KafkaProducer.create(vertx, producerConfig);
+      producer.exceptionHandler(e -> LOG.debug("Quotes producer: {}", e.toString())); // each send says it: publish()
       timer = vertx.setPeriodic(0, intervalMs, t -> tick());
       LOG.info("Market started: a tick every {} ms, {} symbols with a known last price", intervalMs, closes.size());
       return null;
@@ -97,8 +100,14 @@ final class MarketRunner {
       vertx.eventBus().publish(QuotesAddresses.publication(quote.symbol()), json);
       if (kafka != null) {
         // fire and forget: a lost tick is replaced by the next one on the compacted topic
-        kafka.send(KafkaProducerRecord.create(topic, quote.symbol(), json.encode()))
-          .onFailure(e -> LOG.debug("Quote of {} not sent to Kafka: {}", quote.symbol(), e.toString()));
+        kafka.send(KafkaProducerRecord.create(topic, quote.symbol(), json.encode())).onComplete(ar -> {
+          if (ar.failed() && !failing) {
+            LOG.warn("Quotes not sent to Kafka: {}; the next ticks replace them", ar.cause().toString());
+          } else if (ar.succeeded() && failing) {
+            LOG.info("Quotes reach Kafka again");
+          }
+          failing = ar.failed();
+        });
       }
     }
   }

@@ -205,6 +205,13 @@ final class ChaosChecks {
         if (p.cash().signum() < 0 || p.reservedCash().signum() < 0 || p.availableCash().signum() < 0) {
           violations.add("portfolio " + p.portfolioId() + ": cash " + p.cash() + ", reserved " + p.reservedCash());
         }
+        // no reservation without an open order: what is reserved is what the open orders hold, to the cent
+        BigDecimal ordersReserve = p.openOrders().values().stream().map(trader.portfolio.Order::reservedCash)
+          .reduce(BigDecimal.ZERO, BigDecimal::add);
+        if (ordersReserve.compareTo(p.reservedCash()) != 0) {
+          violations.add("portfolio " + p.portfolioId() + " reserves " + p.reservedCash() + " but its open orders "
+            + ordersReserve);
+        }
         for (Map.Entry<String, Holding> h : p.holdings().entrySet()) {
           Holding holding = h.getValue();
           if (holding.shares() < 0 || holding.reservedShares() < 0 || holding.reservedShares() > holding.shares()) {

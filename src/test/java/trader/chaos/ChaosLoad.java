@@ -42,6 +42,7 @@ final class ChaosLoad implements AutoCloseable {
   private final IntFunction<String> baseUrl;
   private final int nodes;
   private final List<Trader> traders = new CopyOnWriteArrayList<>();
+  private final java.util.Set<Trader> aside = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<String, BigDecimal> asks = new ConcurrentHashMap<>();
   private final Set<String> acceptedTransfers = ConcurrentHashMap.newKeySet();
   private final Set<String> acceptedOrders = ConcurrentHashMap.newKeySet();
@@ -134,6 +135,11 @@ final class ChaosLoad implements AutoCloseable {
     return sent;
   }
 
+  /** The clients leave {@code t} alone from now on: a test drives it, and its orders are the test's to end. */
+  void setAside(Trader t) {
+    aside.add(t);
+  }
+
   List<Trader> traders() {
     return traders;
   }
@@ -163,6 +169,9 @@ final class ChaosLoad implements AutoCloseable {
       return;
     }
     Trader t = traders.get(random.nextInt(traders.size()));
+    if (aside.contains(t)) {
+      return;
+    }
     if (dice < 20) {
       BigDecimal amount = random.nextInt(10) == 0 ? new BigDecimal("50000.00") // more than anyone has: declined
         : BigDecimal.valueOf(random.nextInt(1, 40_000), 2);

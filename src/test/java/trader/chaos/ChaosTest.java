@@ -11,7 +11,6 @@ import trader.testing.NodeProcess;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +66,7 @@ class ChaosTest {
       int kafkaPort = NodeProcess.freePort();
       kafka = NodeProcess.create("chaos-kafka", Map.of(), "kafka", "--data-dir", dir.resolve("kafka").toString(),
         "--port", String.valueOf(kafkaPort)).start();
-      awaitPort(kafkaPort, Duration.ofSeconds(90));
+      NodeProcess.awaitPort(kafkaPort, Duration.ofSeconds(90));
       startNodes("127.0.0.1:" + kafkaPort);
       pool = Database.create(PgConnectOptions.fromUri(postgres.url()), 2).pool(vertx);
 
@@ -161,7 +160,7 @@ class ChaosTest {
     kafka.stop(Duration.ofSeconds(60));
     Thread.sleep(8000);
     kafka.start();
-    awaitPort(kafkaPort, Duration.ofSeconds(90));
+    NodeProcess.awaitPort(kafkaPort, Duration.ofSeconds(90));
     Thread.sleep(12_000);
 
     NodeProcess stopped = nodes.get(round % NODES);
@@ -263,37 +262,12 @@ class ChaosTest {
 
   /**
    * {@code pg_ctl restart -m fast} on the test's PostgreSQL: sessions are ended, open transactions roll back, the server
-   * starts again with the same options. As root (as in CI) it runs in a user namespace ({@code unshare -U}), as zonky
-   * does, because PostgreSQL refuses to run as root.
+   * starts again with the same options.
    */
   private void restartPostgres() throws IOException, InterruptedException {
-    Path pgCtl;
-    try (Stream<Path> files = Files.walk(dir.resolve("pg-bin"))) {
-      pgCtl = files.filter(p -> p.getFileName().toString().equals("pg_ctl")).findFirst().orElseThrow();
-    }
-    List<String> command = new ArrayList<>();
-    if (System.getProperty("user.name").equals("root")) {
-      command.addAll(List.of("unshare", "-U"));
-    }
-    command.addAll(List.of(pgCtl.toString(), "restart", "-m", "fast", "-w", "-t", "60",
-      "-D", dir.resolve("postgres").toString()));
     long start = System.nanoTime();
-    Path log = dir.resolve("pg_ctl.log");
-    Process restart = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    assertThat(restart.waitFor()).as("pg_ctl restart: " + Files.readString(log)).isZero();
+    new PgCtl(dir).run("restart", "-m", "fast");
     events.add(String.format("PostgreSQL restarted (pg_ctl restart -m fast) in %d ms",
       (System.nanoTime() - start) / 1_000_000));
-  }
-
-  private static void awaitPort(int port, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException e) {
-        Thread.sleep(200);
-      }
-    }
-    throw new AssertionError("Nothing listens on port " + port + " after " + timeout);
   }
 }

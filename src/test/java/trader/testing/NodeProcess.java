@@ -102,6 +102,19 @@ public final class NodeProcess implements AutoCloseable {
     throw new AssertionError("Node " + name + " not ready after " + timeout + ":\n" + output());
   }
 
+  /** Waits until something accepts connections on {@code port} of 127.0.0.1 (a broker started as a process). */
+  public static void awaitPort(int port, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        sleep(200);
+      }
+    }
+    throw new AssertionError("Nothing listens on port " + port + " after " + timeout);
+  }
+
   /** SIGTERM, then waits for the exit; returns the exit code. */
   public int stop(Duration timeout) {
     process.destroy();

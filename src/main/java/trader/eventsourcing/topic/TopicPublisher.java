@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.sqlclient.SqlConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.projection.Projection;
 
@@ -22,6 +24,8 @@ import java.util.function.Predicate;
  * stream. Subscribers make redelivery harmless through the business ids in the messages.
  */
 public final class TopicPublisher implements Projection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TopicPublisher.class);
 
   private final String name;
   private final String topic;
@@ -55,8 +59,10 @@ public final class TopicPublisher implements Projection {
   public static TopicPublisher createAsync(Vertx vertx, String bootstrapServers, String name, String topic,
                                            Predicate<StoredEvent> selection,
                                            Function<StoredEvent, Future<TopicMessage>> toMessage) {
-    return new TopicPublisher(name, topic, selection, toMessage, KafkaProducer.create(vertx, producerConfig(
-      bootstrapServers, name)));
+    KafkaProducer<String, String> producer = KafkaProducer.create(vertx, producerConfig(bootstrapServers, name));
+    // a failed send fails its batch, which the projection retries: the producer's own report would be a second one
+    producer.exceptionHandler(e -> LOG.debug("Publisher {}: {}", name, e.toString()));
+    return new TopicPublisher(name, topic, selection, toMessage, producer);
   }
 
   static Map<String, String> producerConfig(String bootstrapServers, String clientId) {
