@@ -185,12 +185,15 @@ public final class GatewayContext implements BoundedContext {
         }));
   }
 
-  /** The answer a refusal is: a 4xx from the gateway or the context; null for an outcome not known (5xx, timeout). */
+  /**
+   * The answer a refusal is: a 4xx from the gateway or the context; null for an outcome not known (5xx, timeout) and
+   * for a 429 (a limit that may pass later: a retry with the key is tried again, as after a 503).
+   */
   private static Answer refusal(Throwable failure) {
     int status = failure instanceof Refusal r ? r.status()
       : failure instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
         ? re.failureCode() : 0;
-    return status >= 400 && status < 500 ? new Answer(status, null, new JsonObject().put("detail",
+    return status >= 400 && status < 500 && status != 429 ? new Answer(status, null, new JsonObject().put("detail",
       failure.getMessage())) : null;
   }
 

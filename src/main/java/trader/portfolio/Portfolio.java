@@ -51,6 +51,24 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
 
   private static final int MAX_NAME_LENGTH = 60;
 
+  /** The default of {@code orders.max-open-per-portfolio}: what a retail broker allows, far more than a person uses. */
+  public static final int DEFAULT_MAX_OPEN_ORDERS = 500;
+
+  private final int maxOpenOrders;
+
+  /** A portfolio that rests at most {@link #DEFAULT_MAX_OPEN_ORDERS} orders at once. */
+  public Portfolio() {
+    this(DEFAULT_MAX_OPEN_ORDERS);
+  }
+
+  /** A portfolio that rests at most {@code maxOpenOrders} orders at once: each one is memory and a row kept. */
+  public Portfolio(int maxOpenOrders) {
+    if (maxOpenOrders < 1) {
+      throw new IllegalArgumentException("A portfolio must be able to hold an open order");
+    }
+    this.maxOpenOrders = maxOpenOrders;
+  }
+
   private static final RecordCodec<PortfolioCommand> COMMANDS = RecordCodec.of(PortfolioCommand.class)
     .add("portfolio.open", OpenPortfolio.class)
     .add("portfolio.close", ClosePortfolio.class)
@@ -141,7 +159,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
         case DepositCash deposit -> CashTransfers.deposit(portfolio, deposit);
         case WithdrawCash withdraw -> CashTransfers.withdraw(portfolio, withdraw);
         case RefundCash refund -> CashTransfers.refund(portfolio, refund);
-        case PlaceOrder place -> placeOrder(portfolio, place);
+        case PlaceOrder place -> placeOrder(portfolio, place, maxOpenOrders);
         case RecordFill fill ->
           orderResult(portfolio, fill.orderId(), order -> OrderResults.fill(order, portfolio, fill));
         case RecordOrderEnd end -> orderResult(portfolio, end.orderId(), order -> OrderResults.end(order, end));
@@ -190,7 +208,7 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     return last == 0 ? items.getFirst() : String.join(", ", items.subList(0, last)) + " and " + items.get(last);
   }
 
-  private static Decision<PortfolioEvent> placeOrder(Opened portfolio, PlaceOrder place) {
+  private static Decision<PortfolioEvent> placeOrder(Opened portfolio, PlaceOrder place, int maxOpenOrders) {
     if (place.orderId() == null || place.orderId().isBlank()) {
       return Decision.reject("An order id is required");
     }
@@ -199,6 +217,9 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     }
     if (portfolio.closed()) {
       return closedRejection();
+    }
+    if (portfolio.openOrders().size() >= maxOpenOrders) {
+      return Decision.overLimit(tooManyOpenOrders(maxOpenOrders));
     }
     return OrderPlacement.place(portfolio, place);
   }
@@ -225,6 +246,12 @@ public final class Portfolio implements EntityType<PortfolioCommand, PortfolioEv
     return portfolio.openOrders().containsKey(cancel.orderId())
       ? Decision.accept(new OrderCancelRequested(cancel.orderId()))
       : Decision.reject("Order " + cancel.orderId() + " is not open: it has ended already");
+  }
+
+  /** The refusal of an order beyond the limit; it names the wait before a retry ({@code Retry-After}). */
+  static String tooManyOpenOrders(int max) {
+    return "The portfolio has " + max + " open orders, the most it may have: cancel one, or try again in 60 s "
+      + "when one may have ended";
   }
 
   static Decision<PortfolioEvent> closedRejection() {

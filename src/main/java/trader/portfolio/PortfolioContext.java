@@ -48,6 +48,7 @@ public final class PortfolioContext implements BoundedContext {
   private EntityRef<PortfolioCommand> portfolios;
   /** Portfolios' owners as the read side showed them (a portfolio's owner never changes): one query per portfolio. */
   private final Map<String, String> owners = BoundedMap.create(100_000, true);
+  private int maxPortfolios;
   private TopicPublisher results;
   private TopicSubscriber steps;
   private TopicPublisher placements;
@@ -62,7 +63,9 @@ public final class PortfolioContext implements BoundedContext {
   @Override
   public Future<Void> start(Engine engine) {
     this.engine = engine;
-    return engine.entities().register(new Portfolio()).map(ref -> {
+    Portfolio type = new Portfolio(engine.settings().integer("orders.max-open-per-portfolio", 1, 100_000));
+    maxPortfolios = engine.settings().integer("portfolios.max-per-user", 1, 10_000);
+    return engine.entities().register(type).map(ref -> {
       portfolios = ref;
       engine.projections().register(new PortfolioViews(engine.vertx()));
       results = TopicPublisher.create(engine.vertx(), engine.kafkaBootstrapServers(), "publish_portfolio_results",
@@ -114,11 +117,22 @@ public final class PortfolioContext implements BoundedContext {
     consumers.add(BusApi.serve(engine.vertx(), address, handler));
   }
 
-  /** {@code {userId, name, commandId?}}: the portfolio's id is the command's (an idempotency key's), or a new one. */
+  /**
+   * {@code {userId, name, commandId?}}: the portfolio's id is the command's (an idempotency key's), or a new one. A
+   * user has at most {@code portfolios.max-per-user} open portfolios (429 beyond), counted on the read side once it
+   * has every committed opening: opens of one user sent at the same moment may pass together, which the per-user
+   * request rate bounds.
+   */
   private Future<JsonObject> open(JsonObject request) {
     String portfolioId = request.getString("commandId", UUID.randomUUID().toString());
-    return portfolios.send(portfolioId, new OpenPortfolio(portfolioId, request.getString("userId"),
-        request.getString("name", "").trim()))
+    String userId = request.getString("userId");
+    return engine.progress().awaitCommitted(PortfolioViews.NAME, READ_YOUR_WRITES).recover(e -> Future.succeededFuture())
+      .compose(v -> engine.pool().preparedQuery("select count(*) from portfolios where owner_id = $1 and not closed "
+        + "and portfolio_id <> $2").execute(Tuple.of(userId, portfolioId)))
+      .compose(rows -> rows.iterator().next().getLong(0) >= maxPortfolios
+        ? Future.failedFuture(new Refusal(429, "You have " + maxPortfolios + " open portfolios, the most a user may "
+          + "have: close one before opening another (or try again in 60 s)"))
+        : portfolios.send(portfolioId, new OpenPortfolio(portfolioId, userId, request.getString("name", "").trim())))
       .compose(reply -> accepted(reply, 400))
       .map(a -> new JsonObject().put("portfolioId", portfolioId).put("position", a.position().toString()));
   }

@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Tuple;
 import trader.eventsourcing.journal.Position;
 import trader.broker.contract.OrderResult;
 import trader.eventsourcing.entity.EntityRef;
+import trader.eventsourcing.entity.RejectionKind;
 import trader.eventsourcing.entity.Reply;
 import trader.eventsourcing.journal.StoredEvent;
 import trader.eventsourcing.topic.TopicMessage;
@@ -68,7 +69,8 @@ final class PortfolioOrders {
       return portfolios.send(portfolioId, place).compose(reply -> switch (reply) {
         case Reply.Accepted a -> Future.succeededFuture(new JsonObject().put("orderId", place.orderId())
           .put("position", a.position().toString()));
-        case Reply.Rejected r -> Future.failedFuture(new Refusal(409, r.reason()));
+        case Reply.Rejected r ->
+          Future.failedFuture(new Refusal(r.kind() == RejectionKind.LIMIT ? 429 : 409, r.reason()));
       });
     });
   }

@@ -40,9 +40,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static trader.testing.Eventually.until;
 
 /**
  * The side paths of money, end to end on two nodes of one cluster over a PostgreSQL of the test's own: clients
@@ -387,21 +387,6 @@ class SidePathsTest {
         delivery.next();
       });
       nodes.add(node);
-    }
-  }
-
-  private static void until(BooleanSupplier condition, Duration within) throws InterruptedException {
-    until(condition, within, () -> "");
-  }
-
-  private static void until(BooleanSupplier condition, Duration within, java.util.function.Supplier<String> why)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + within + ": " + why.get());
-      }
-      Thread.sleep(100);
     }
   }
 }

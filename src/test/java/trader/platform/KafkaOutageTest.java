@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static trader.testing.Eventually.until;
 
 /**
  * A Kafka outage on a whole node, against a broker of the test's own that it stops: the node stays ready (the health
@@ -129,20 +129,5 @@ class KafkaOutageTest {
     String text = node.http().get("/metrics").putHeader("X-Admin-Token", ADMIN).send().await().bodyAsString();
     return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
       .map(l -> l.substring(l.lastIndexOf(' ') + 1)).orElse("");
-  }
-
-  private static void until(BooleanSupplier condition, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + within);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 }

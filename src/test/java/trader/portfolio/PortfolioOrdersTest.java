@@ -2,6 +2,7 @@ package trader.portfolio;
 
 import org.junit.jupiter.api.Test;
 import trader.eventsourcing.entity.EntityFixture;
+import trader.eventsourcing.entity.RejectionKind;
 import trader.portfolio.PortfolioCommand.PlaceOrder;
 import trader.portfolio.PortfolioCommand.RecordFill;
 import trader.portfolio.PortfolioCommand.RecordOrderEnd;
@@ -67,6 +68,26 @@ class PortfolioOrdersTest {
     assertThat(after.reservedCash()).isEqualTo(money("451.50"));
     assertThat(after.availableCash()).isEqualTo(money("548.50"));
     assertThat(after.openOrders()).containsOnlyKeys("o1");
+  }
+
+  @Test
+  void aPortfolioRestsAtMostItsLimitOfOpenOrders() {
+    var limited = EntityFixture.of(new Portfolio(2));
+    var full = limited.given(history(funded("1000.00"), events(
+      new OrderPlaced(limitBuyOrder("o1", "AAPL", 1, "10.00", "10.00")),
+      new OrderPlaced(limitBuyOrder("o2", "AAPL", 1, "10.00", "10.00")))));
+    full.when(buyLimit("o3", "AAPL", 1, "10"))
+      .thenRejected(RejectionKind.LIMIT, Portfolio.tooManyOpenOrders(2));
+    // a repeat of an open order is no new order: still answered as placed
+    full.when(buyLimit("o2", "AAPL", 1, "10")).thenNoEvents();
+    // once one has ended, there is room again
+    limited.given(history(funded("1000.00"), events(
+        new OrderPlaced(limitBuyOrder("o1", "AAPL", 1, "10.00", "10.00")),
+        new OrderPlaced(limitBuyOrder("o2", "AAPL", 1, "10.00", "10.00")),
+        new OrderEnded("o1", CANCELLED, "cancelled by the trader"))))
+      .when(buyLimit("o3", "AAPL", 1, "10"))
+      .thenEvents(new OrderPlaced(limitBuyOrder("o3", "AAPL", 1, "10.00", "10.00")));
+    assertThat(Portfolio.tooManyOpenOrders(2)).contains("try again in 60 s"); // the gateway's Retry-After
   }
 
   @Test

@@ -17,11 +17,14 @@ public sealed interface Decision<E> {
     }
   }
 
-  /** The command is refused and changes nothing; {@code reason} says why, for the caller. */
-  record Reject<E>(String reason) implements Decision<E> {
+  /** The command is refused and changes nothing; {@code reason} says why, for the caller, {@code kind} what it is. */
+  record Reject<E>(String reason, RejectionKind kind) implements Decision<E> {
     public Reject {
       if (reason == null || reason.isBlank()) {
         throw new IllegalArgumentException("A rejection needs a reason");
+      }
+      if (kind == null) {
+        throw new IllegalArgumentException("A rejection needs a kind");
       }
     }
   }
@@ -35,7 +38,13 @@ public sealed interface Decision<E> {
     return new Accept<>(events);
   }
 
+  /** A {@link RejectionKind#CONFLICT conflict} with the entity's state. */
   static <E> Decision<E> reject(String reason) {
-    return new Reject<>(reason);
+    return new Reject<>(reason, RejectionKind.CONFLICT);
+  }
+
+  /** A refusal because the command would go beyond a limit the entity keeps ({@link RejectionKind#LIMIT}). */
+  static <E> Decision<E> overLimit(String reason) {
+    return new Reject<>(reason, RejectionKind.LIMIT);
   }
 }

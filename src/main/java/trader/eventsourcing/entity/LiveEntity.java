@@ -213,11 +213,11 @@ final class LiveEntity<C, E, S> {
         // refused on today's state, but it may have taken effect long ago (the state need not remember it)
         runtime.onContext(runtime.journal().find(eventId(type.commandId(command.command()), 0))).<Void>map(found -> {
           command.complete(found.<Reply>map(position -> new Reply.Accepted(version, position, 0))
-            .orElseGet(() -> new Reply.Rejected(rejected.reason())));
+            .orElseGet(() -> new Reply.Rejected(rejected.reason(), rejected.kind())));
           return null;
         });
       case Decision.Reject<E> rejected -> {
-        command.complete(new Reply.Rejected(rejected.reason()));
+        command.complete(new Reply.Rejected(rejected.reason(), rejected.kind()));
         yield Future.succeededFuture();
       }
       case Decision.Accept<E> accepted when accepted.events().isEmpty() -> {

@@ -19,7 +19,11 @@ public sealed interface Reply {
   record Accepted(long version, Position position, int events) implements Reply {
   }
 
-  /** The entity refused the command; nothing changed. */
-  record Rejected(String reason) implements Reply {
+  /** The entity refused the command; nothing changed. {@code kind} says what kind of refusal it is. */
+  record Rejected(String reason, RejectionKind kind) implements Reply {
+    /** A {@link RejectionKind#CONFLICT conflict}. */
+    public Rejected(String reason) {
+      this(reason, RejectionKind.CONFLICT);
+    }
   }
 }

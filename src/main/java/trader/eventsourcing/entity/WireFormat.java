@@ -62,7 +62,8 @@ final class WireFormat {
     return switch (reply) {
       case Reply.Accepted a -> new JsonObject().put("outcome", "accepted").put("version", a.version())
         .put("position", a.position().toString()).put("events", a.events());
-      case Reply.Rejected r -> new JsonObject().put("outcome", "rejected").put("reason", r.reason());
+      case Reply.Rejected r -> new JsonObject().put("outcome", "rejected").put("reason", r.reason())
+        .put("kind", r.kind().name());
     };
   }
 
@@ -70,8 +71,20 @@ final class WireFormat {
     return switch (json.getString("outcome", "")) {
       case "accepted" -> new Reply.Accepted(json.getLong("version"), Position.parse(json.getString("position")),
         json.getInteger("events"));
-      case "rejected" -> new Reply.Rejected(json.getString("reason"));
+      case "rejected" -> new Reply.Rejected(json.getString("reason"), kind(json.getString("kind")));
       default -> throw new IllegalArgumentException("Not a command reply: " + json.encode());
     };
+  }
+
+  /** A node of an older version sends no kind: a conflict, as every rejection was. */
+  private static RejectionKind kind(String name) {
+    if (name == null) {
+      return RejectionKind.CONFLICT;
+    }
+    try {
+      return RejectionKind.valueOf(name);
+    } catch (IllegalArgumentException newer) {
+      return RejectionKind.CONFLICT; // a kind from a newer node
+    }
   }
 }

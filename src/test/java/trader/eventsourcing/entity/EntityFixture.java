@@ -147,11 +147,20 @@ public final class EntityFixture<C, E, S> {
       return thenEvents();
     }
 
-    /** The command is rejected with exactly {@code reason}. */
+    /** The command is rejected as a {@link RejectionKind#CONFLICT conflict} with exactly {@code reason}. */
     public void thenRejected(String reason) {
+      thenRejected(RejectionKind.CONFLICT, reason);
+    }
+
+    /** The command is rejected as {@code kind} with exactly {@code reason}. */
+    public void thenRejected(RejectionKind kind, String reason) {
       switch (decision) {
-        case Decision.Reject<E> reject -> check(reject.reason().equals(reason), "Expected " + command
-          + " to be rejected with '" + reason + "', but the reason was '" + reject.reason() + "'");
+        case Decision.Reject<E> reject -> {
+          check(reject.reason().equals(reason), "Expected " + command + " to be rejected with '" + reason
+            + "', but the reason was '" + reject.reason() + "'");
+          check(reject.kind() == kind, "Expected " + command + " to be rejected as " + kind + ", but it was "
+            + reject.kind());
+        }
         case Decision.Accept<E> accept -> throw new AssertionError("Expected " + command + " to be rejected with '"
           + reason + "', but it was accepted with " + accept.events());
       }
